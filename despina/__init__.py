@@ -1,0 +1,42 @@
+"""despina: a self-hosted metadata store for machine-learning work.
+
+Two lines in a training script::
+
+    import despina
+    run = despina.init_run(project="team/vision")
+    run["params"] = {"lr": 0.01}
+    run["train/loss"].append(0.3)
+
+Scripts written for Neptune's 1.x client run unchanged with ``import despina as neptune``.
+"""
+
+from despina.objects.model import Model, ModelVersion, init_model, init_model_version
+from despina.objects.project import Project, init_project
+from despina.objects.run import Run, init_run
+
+__version__ = "0.1.0"
+
+# Neptune's public token for its examples; the embedded store needs no token at all.
+ANONYMOUS_API_TOKEN = "ANONYMOUS"
+
+__all__ = [
+    "ANONYMOUS_API_TOKEN",
+    "Model",
+    "ModelVersion",
+    "Project",
+    "Run",
+    "__version__",
+    "init_model",
+    "init_model_version",
+    "init_project",
+    "init_run",
+]
+
+
+def __getattr__(name: str):
+    # Submodules users reach as attributes (neptune.types.File) load on first use.
+    if name in ("types", "utils", "errors", "exceptions", "integrations", "operations"):
+        import importlib
+
+        return importlib.import_module(f"despina.{name}")
+    raise AttributeError(f"module 'despina' has no attribute {name!r}")

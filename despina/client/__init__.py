@@ -1,0 +1,1 @@
+"""The client side: buffer, disk queue, background sender, processors per mode, backends."""

@@ -1,0 +1,51 @@
+"""The seam between client and storage.
+
+A backend is any object with the Store's methods (see ``despina.store.store.Store``): the
+embedded store is used in-process as it is; the HTTP backend (a later part) answers the same
+calls over the network. One Store per data directory is shared by every object of a process.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+_lock = threading.Lock()
+_local: dict[Path, object] = {}
+_debug = None
+
+
+def local_store(data_dir: Path):
+    """The embedded store in ``data_dir``, opened once per process."""
+    from despina.store import Store
+
+    data_dir = Path(data_dir).absolute()
+    with _lock:
+        store = _local.get(data_dir)
+        if store is None:
+            store = _local[data_dir] = Store.open_local(data_dir)
+        return store
+
+
+def debug_store():
+    """The in-memory store every debug-mode object of this process shares."""
+    global _debug
+    from despina.store import Store
+
+    with _lock:
+        if _debug is None:
+            _debug = Store.in_memory()
+        return _debug
+
+
+def close_all() -> None:
+    """Close every store this process opened (tests use it between cases)."""
+    global _debug
+    with _lock:
+        for store in _local.values():
+            try:
+                store.close()
+            except Exception:
+                pass
+        _local.clear()
+        _debug = None

@@ -1,0 +1,784 @@
+"""A crash-safe, append-only queue of operations on disk: one folder per writer per container.
+
+Async and offline runs put every operation here before anything is sent, so a killed process
+loses at most what it had not yet handed to the operating system, and ``despina sync`` can
+send the rest later.
+
+Layout, format version 1
+========================
+
+Under ``settings.queue_directory()``::
+
+    <mode>/<container_uuid>__<writer>/    mode is "async" or "offline"
+        meta.json                 who wrote this queue, for which container (see below)
+        lock                      flock(LOCK_EX) held by the one writing process
+        ops-<first_seq:012d>.bin  segments of records, append-only, named by their first seq
+        ack                       the highest acknowledged sequence number, as decimal text
+        blobs/<sha256>            file contents staged for modes with no direct blob store
+
+``meta.json`` is written once, atomically (temporary file, fsync, ``os.replace``), and is only
+ever replaced whole the same way (``update_meta``). Keys: ``format`` (1), ``mode``, ``kind``
+(run, model, model_version, project), ``project`` (workspace/name), ``container_uuid``,
+``writer``, ``sys_id`` (null until known), ``create`` (keyword arguments for
+``Store.create_container``: owner, created, custom_run_id, model_key, model_id), ``pid``,
+``hostname``, ``created`` (seconds since the epoch) and ``store`` (the data directory or server
+URL the queue belongs to).
+
+A queue folder is first built under a hidden name (``.<name>.new-<random>``) with its lock
+taken and ``meta.json`` written, then renamed into place, so a folder a reader sees always has
+its meta and, while its writer lives, its lock.
+
+Records
+-------
+Operations are numbered by the writer: 1, 2, 3, ... with no gaps (``append`` checks it). A
+record holds the operations ``first_seq .. first_seq + count - 1``. Each record is a 30-byte
+little-endian header followed by its payload::
+
+    magic     2 bytes   b"DQ"
+    length    u32       payload length in bytes
+    crc32     u32       zlib.crc32 of header bytes 10..30 (first_seq, count, time) + payload
+    first_seq u64
+    count     u32       number of operations in the payload
+    time      f64       the writer's clock when the record was made (seconds since the epoch)
+    payload   length    despina.operations.encode_operations(operations)
+
+A segment is rotated (a new file started) once it passes ``SEGMENT_BYTES`` (64 MiB). A record
+is written with one ``write`` call to a buffered file; ``flush`` hands the buffer to the OS and
+``flush(fsync=True)`` also forces it to the disk.
+
+``ack`` holds the highest sequence number the backend has acknowledged (0: none); it is
+rewritten whole through a temporary file and ``os.replace``, without fsync: losing an ack to a
+power cut only makes the store see some operations again, which it skips (a batch carries its
+sequence numbers). Segments whose operations are all acknowledged are deleted.
+
+What a reader may assume
+------------------------
+- Exactly one process writes a queue folder: the one holding ``lock``. Readers (``despina
+  status``) read without the lock; ``despina sync`` takes the lock before sending anything.
+- After kill -9 of the writer, every record whose ``append`` returned before the last
+  completed ``flush`` is intact. The tail of the last segment may hold one torn record (a short
+  header, a short payload or, after a power cut, a bad CRC); readers stop there, and a writer
+  reopening the queue truncates it before appending. A bad record anywhere else is damage, and
+  reading raises QueueError naming the file and offset.
+- Sequence numbers are contiguous across records and segments; a segment's first record
+  starts at the seq in its name.
+- A staged blob exists under ``blobs/`` before any record referencing it is appended; blobs are
+  written to a temporary name and renamed, so a present blob is complete.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import mmap
+import os
+import shutil
+import socket
+import struct
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from despina.errors import QueueError
+from despina.operations import FileRef, Operation, decode_operations, encode_operations
+
+FORMAT_VERSION = 1
+MODES = ("async", "offline")
+SEGMENT_BYTES = 64 << 20
+MAGIC = b"DQ"
+HEADER = struct.Struct("<2sIIQId")  # magic, length, crc32, first_seq, count, time
+HEADER_SIZE = HEADER.size  # 30
+_CRC_FROM = 10  # the CRC covers the header from first_seq on, then the payload
+_MAX_PAYLOAD = 0xFFFFFFFF
+_SEGMENT_PREFIX = "ops-"
+_SEGMENT_SUFFIX = ".bin"
+_COPY_CHUNK = 1 << 20
+
+
+class QueueLockedError(QueueError):
+    """Another live process holds the queue's lock (it is still writing to it)."""
+
+
+@dataclass(slots=True)
+class Record:
+    """Operations ``first_seq .. first_seq + len(operations) - 1`` written at ``time``."""
+
+    first_seq: int
+    time: float
+    operations: list[Operation]
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.operations) - 1
+
+
+@dataclass(slots=True)
+class QueueInfo:
+    """What ``despina status`` shows about one queue folder."""
+
+    folder: Path
+    mode: str
+    meta: dict[str, Any]
+    pending_operations: int
+    size_bytes: int
+    locked: bool
+    lock_owner: str = ""  # "pid 123 on host" when locked and known
+    error: str = ""  # set when the folder could not be read; the other fields are partial
+
+
+@dataclass(slots=True)
+class _Segment:
+    first_seq: int
+    path: Path
+
+
+@dataclass(slots=True)
+class _Tail:
+    """Where the last segment's valid records end."""
+
+    next_seq: int
+    valid_end: int
+    file_size: int
+    problem: str = ""
+    at_tail: bool = True  # False: damage before the end, which nothing may cut away
+
+
+class DiskQueue:
+    """One writer's operations for one container, on disk.
+
+    >>> q = DiskQueue.create(settings.queue_directory(), "offline", meta)  # doctest: +SKIP
+    >>> q.append(q.next_seq, time.time(), [AssignFloat("params/lr", 0.1)])  # doctest: +SKIP
+    >>> q.flush()  # doctest: +SKIP
+
+    Safe to use from several threads of the owning process (the user's thread appends, the
+    sender thread reads and acknowledges).
+    """
+
+    def __init__(self, folder: Path, meta: dict[str, Any], lock_fd: int | None):
+        self.folder = folder
+        self._meta = meta
+        self._lock_fd = lock_fd
+        self._mutex = threading.RLock()
+        self._file = None  # the segment being appended to, opened lazily
+        self._file_size = 0
+        self._dir_dirty = False
+        self._closed = False
+        self._acked = _read_ack(folder)
+        tail = _scan_tail(folder, self._acked)
+        self._next_seq = tail.next_seq
+        self._tail = tail
+        self.segment_bytes = SEGMENT_BYTES
+
+    # ---- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, root: Path, mode: str, meta: dict[str, Any]) -> DiskQueue:
+        """Create ``root/<mode>/<container_uuid>__<writer>/``, take its lock, write meta.
+
+        ``meta`` needs at least kind, project, container_uuid and writer; format, mode, pid,
+        hostname, created, sys_id and create get defaults. Raises QueueError if the queue exists.
+        """
+        if mode not in MODES:
+            raise QueueError(f"queue mode must be one of {MODES}, got {mode!r}")
+        for key in ("kind", "project", "container_uuid", "writer"):
+            if not meta.get(key):
+                raise QueueError(f"queue meta needs '{key}'")
+        full = {
+            "format": FORMAT_VERSION,
+            "mode": mode,
+            "kind": meta["kind"],
+            "project": meta["project"],
+            "container_uuid": meta["container_uuid"],
+            "writer": meta["writer"],
+            "sys_id": None,
+            "create": {},
+            "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+            "created": time.time(),
+            "store": None,
+        }
+        full.update(meta)
+        full["format"] = FORMAT_VERSION
+        full["mode"] = mode
+        name = f"{meta['container_uuid']}__{meta['writer']}"
+        if "/" in name or name.startswith("."):
+            raise QueueError(f"container uuid and writer must not contain '/': {name!r}")
+        parent = Path(root) / mode
+        final = parent / name
+        if final.exists():
+            raise QueueError(f"a disk queue already exists at {final}")
+        parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=parent))
+        try:
+            lock_fd = _take_lock(building / "lock")
+            _write_json_atomic(building / "meta.json", full)
+            try:
+                os.rename(building, final)  # fails if final appeared meanwhile (non-empty)
+            except OSError as e:
+                os.close(lock_fd)
+                raise QueueError(f"cannot create the disk queue {final}: {e}") from None
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        _fsync_dir(parent)
+        return cls(final, full, lock_fd)
+
+    @classmethod
+    def open(cls, folder: Path, *, lock: bool = True) -> DiskQueue:
+        """Open an existing queue. With ``lock`` (to send or append), take its lock or raise
+        QueueLockedError; without, only read (``despina status``)."""
+        folder = Path(folder)
+        lock_fd = None
+        if lock:
+            try:
+                lock_fd = _take_lock(folder / "lock")
+            except FileNotFoundError:
+                raise QueueError(f"no disk queue at {folder} (it may have just been synced)")
+        try:
+            meta = _read_meta(folder)
+            return cls(folder, meta, lock_fd)
+        except BaseException:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            raise
+
+    # ---- meta ---------------------------------------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self._meta
+
+    def update_meta(self, **changes: Any) -> None:
+        """Replace meta.json atomically with these keys changed (e.g. ``sys_id`` after sync)."""
+        with self._mutex:
+            new = {**self._meta, **changes}
+            _write_json_atomic(self.folder / "meta.json", new)
+            self._meta = new
+
+    # ---- writing ------------------------------------------------------------------------
+
+    @property
+    def next_seq(self) -> int:
+        """The sequence number the next record must start at."""
+        return self._next_seq
+
+    @property
+    def acked_seq(self) -> int:
+        """The highest acknowledged sequence number (0: none)."""
+        return self._acked
+
+    def append(self, first_seq: int, time: float, operations: list[Operation]) -> None:
+        """Append one record. ``first_seq`` must be ``next_seq``. Not on disk until flushed."""
+        if not operations:
+            return
+        payload = encode_operations(operations)
+        if len(payload) > _MAX_PAYLOAD:
+            raise QueueError(
+                f"a record of {len(payload)} bytes is too large for the disk queue (4 GiB at "
+                "most); log fewer points per call"
+            )
+        count = len(operations)
+        fixed = struct.pack("<QId", first_seq, count, time)
+        crc = zlib.crc32(payload, zlib.crc32(fixed))
+        header = MAGIC + struct.pack("<II", len(payload), crc) + fixed
+        with self._mutex:
+            self._check_writable()
+            if first_seq != self._next_seq:
+                raise QueueError(
+                    f"records must be contiguous: expected seq {self._next_seq}, got {first_seq}"
+                )
+            f = self._file if self._file is not None else self._open_segment()
+            f.write(header + payload)
+            self._file_size += HEADER_SIZE + len(payload)
+            self._next_seq = first_seq + count
+            if self._file_size >= self.segment_bytes:
+                self._close_segment()
+
+    def flush(self, fsync: bool = False) -> None:
+        """Hand buffered records to the OS (they then survive kill -9); ``fsync`` forces them
+        to the disk (they then survive a power cut)."""
+        with self._mutex:
+            if self._file is not None:
+                self._file.flush()
+                if fsync:
+                    os.fsync(self._file.fileno())
+            if fsync and self._dir_dirty:
+                _fsync_dir(self.folder)
+                self._dir_dirty = False
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise QueueError(f"the disk queue {self.folder} is closed")
+        if self._lock_fd is None:
+            raise QueueError(f"the disk queue {self.folder} was opened without its lock")
+
+    def _open_segment(self):
+        """Continue the last segment (cutting a torn tail first) or start a new one."""
+        segments = _list_segments(self.folder)
+        tail = self._tail
+        if tail is not None and tail.problem and not tail.at_tail:
+            raise QueueError(
+                f"cannot append to the disk queue {self.folder}: {tail.problem}; sync it first"
+            )
+        if segments and tail is not None and tail.valid_end == 0:
+            _unlink(segments[-1].path)  # empty or only a torn record: start it afresh
+        elif segments and tail is not None and tail.valid_end < self.segment_bytes:
+            last = segments[-1]
+            f = open(last.path, "r+b", buffering=1 << 20)  # noqa: SIM115 - kept open
+            if tail.file_size != tail.valid_end:
+                f.truncate(tail.valid_end)
+            f.seek(tail.valid_end)
+            self._file_size = tail.valid_end
+            self._tail = None
+            self._file = f
+            return f
+        path = self.folder / _segment_name(self._next_seq)
+        f = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - kept open
+        self._file_size = 0
+        self._dir_dirty = True
+        self._tail = None
+        self._file = f
+        return f
+
+    def _close_segment(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._tail = None  # the next append starts a new segment
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def read_unacked(self, max_operations: int | None = None) -> Iterator[Record]:
+        """Records not yet acknowledged, in order. A record partly acknowledged is trimmed to
+        its unacknowledged operations; with ``max_operations``, stop after that many (the
+        last record yielded is cut to fit)."""
+        with self._mutex:
+            acked = self._acked
+            segments = _list_segments(self.folder)
+        budget = max_operations
+        start = _first_unacked_segment(segments, acked)
+        for i in range(start, len(segments)):
+            is_last = i == len(segments) - 1
+            for rec in _read_segment(segments[i], acked, tolerate_tail=is_last):
+                if rec.first_seq <= acked:
+                    rec.operations = rec.operations[acked - rec.first_seq + 1 :]
+                    rec.first_seq = acked + 1
+                if budget is not None:
+                    if budget <= 0:
+                        return
+                    if len(rec.operations) > budget:
+                        rec.operations = rec.operations[:budget]
+                    budget -= len(rec.operations)
+                yield rec
+
+    def pending_count(self) -> int:
+        """Operations written but not yet acknowledged."""
+        return max(self._next_seq - 1 - self._acked, 0)
+
+    # ---- acknowledging ------------------------------------------------------------------
+
+    def ack(self, seq: int) -> None:
+        """Record that every operation up to ``seq`` is stored; delete segments no longer
+        needed."""
+        with self._mutex:
+            self._check_writable()
+            if seq <= self._acked:
+                return
+            if seq >= self._next_seq:
+                raise QueueError(
+                    f"cannot acknowledge seq {seq}: only {self._next_seq - 1} were written"
+                )
+            _write_text_atomic(self.folder / "ack", f"{seq}\n")
+            self._acked = seq
+            segments = _list_segments(self.folder)
+            for i, seg in enumerate(segments):
+                end = segments[i + 1].first_seq if i + 1 < len(segments) else self._next_seq
+                if end - 1 > seq:
+                    break
+                if i == len(segments) - 1:
+                    self._close_segment()  # fully acked: the next append starts afresh
+                _unlink(seg.path)
+
+    # ---- the end ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Flush and release the lock. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            try:
+                if self._file is not None:
+                    self._file.close()
+                    self._file = None
+            finally:
+                self._closed = True
+                if self._lock_fd is not None:
+                    os.close(self._lock_fd)  # releases the flock
+                    self._lock_fd = None
+
+    def remove(self) -> None:
+        """Delete the queue folder (after it has been synced or cleared), then close."""
+        with self._mutex:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            doomed = self.folder.with_name(f".{self.folder.name}.removing-{os.getpid()}")
+            try:
+                os.rename(self.folder, doomed)  # atomic: nobody opens a half-deleted queue
+            except FileNotFoundError:
+                doomed = None
+            if doomed is not None:
+                shutil.rmtree(doomed, ignore_errors=True)
+        self.close()
+
+    def __enter__(self) -> DiskQueue:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DiskQueue({str(self.folder)!r}, pending={self.pending_count()})"
+
+    # ---- staged blobs -------------------------------------------------------------------
+
+    def staged_blob_path(self, hash_: str) -> Path:
+        """Where the staged blob named ``hash_`` is (or would be)."""
+        if not hash_ or "/" in hash_ or hash_.startswith("."):
+            raise QueueError(f"not a blob hash: {hash_!r}")
+        return self.folder / "blobs" / hash_
+
+    def stage_bytes(self, data: bytes, extension: str = "") -> FileRef:
+        """Keep ``data`` in the queue until it is uploaded; returns its FileRef."""
+        hash_ = hashlib.sha256(data).hexdigest()
+        target = self.staged_blob_path(hash_)
+        if not target.exists():
+            with self._temp_blob() as (f, tmp):
+                f.write(data)
+            _publish_blob(tmp, target)
+        return FileRef(hash_, len(data), extension)
+
+    def stage_file(self, path: str | Path, extension: str = "") -> FileRef:
+        """Copy the file at ``path`` into the queue (streamed, hashed on the way)."""
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as src, self._temp_blob() as (f, tmp):
+            while chunk := src.read(_COPY_CHUNK):
+                digest.update(chunk)
+                f.write(chunk)
+                size += len(chunk)
+        hash_ = digest.hexdigest()
+        target = self.staged_blob_path(hash_)
+        if target.exists():
+            _unlink(tmp)
+        else:
+            _publish_blob(tmp, target)
+        return FileRef(hash_, size, extension)
+
+    def _temp_blob(self):
+        blobs = self.folder / "blobs"
+        blobs.mkdir(exist_ok=True)
+        return _TempFile(blobs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing queues.
+
+
+def list_queues(root: Path) -> list[QueueInfo]:
+    """Every queue folder under ``root`` (``settings.queue_directory()``), oldest first.
+
+    Reads without taking any lock. A folder that cannot be read is listed with ``error`` set.
+    """
+    root = Path(root)
+    out: list[QueueInfo] = []
+    for mode in MODES:
+        parent = root / mode
+        try:
+            names = sorted(os.listdir(parent))
+        except FileNotFoundError:
+            continue
+        for name in names:
+            folder = parent / name
+            if name.startswith(".") or not folder.is_dir():
+                continue
+            out.append(queue_info(folder, mode))
+    out.sort(key=lambda q: (q.meta.get("created") or 0, str(q.folder)))
+    return out
+
+
+def queue_info(folder: Path, mode: str | None = None) -> QueueInfo:
+    """What one queue folder holds, read without its lock."""
+    folder = Path(folder)
+    mode = mode or folder.parent.name
+    locked, owner = lock_state(folder)
+    size = _folder_size(folder)
+    try:
+        q = DiskQueue.open(folder, lock=False)
+    except (QueueError, OSError, ValueError) as e:
+        return QueueInfo(folder, mode, {}, 0, size, locked, owner, error=str(e))
+    return QueueInfo(folder, mode, q.meta, q.pending_count(), size, locked, owner)
+
+
+def lock_state(folder: Path) -> tuple[bool, str]:
+    """Whether a live process holds the queue's lock, and who it says it is."""
+    path = Path(folder) / "lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False, ""
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                owner = os.pread(fd, 256, 0).decode("utf-8", "replace").strip()
+                return True, owner
+            raise
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False, ""
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# Internals.
+
+
+def _segment_name(first_seq: int) -> str:
+    return f"{_SEGMENT_PREFIX}{first_seq:012d}{_SEGMENT_SUFFIX}"
+
+
+def _list_segments(folder: Path) -> list[_Segment]:
+    out = []
+    for name in os.listdir(folder):
+        if name.startswith(_SEGMENT_PREFIX) and name.endswith(_SEGMENT_SUFFIX):
+            digits = name[len(_SEGMENT_PREFIX) : -len(_SEGMENT_SUFFIX)]
+            if digits.isdigit():
+                out.append(_Segment(int(digits), folder / name))
+    out.sort(key=lambda s: s.first_seq)
+    return out
+
+
+def _first_unacked_segment(segments: list[_Segment], acked: int) -> int:
+    """Index of the first segment that may hold a seq above ``acked``."""
+    i = 0
+    while i + 1 < len(segments) and segments[i + 1].first_seq <= acked + 1:
+        i += 1
+    return i
+
+
+def _read_ack(folder: Path) -> int:
+    try:
+        text = (folder / "ack").read_text().strip()
+    except FileNotFoundError:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise QueueError(f"{folder / 'ack'} is damaged ({text[:40]!r})") from None
+
+
+def _read_meta(folder: Path) -> dict[str, Any]:
+    path = folder / "meta.json"
+    try:
+        meta = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise QueueError(f"no disk queue at {folder} (meta.json is missing)") from None
+    except ValueError as e:
+        raise QueueError(f"{path} is damaged: {e}") from None
+    fmt = meta.get("format")
+    if fmt != FORMAT_VERSION:
+        raise QueueError(
+            f"{folder} is a disk queue of format {fmt!r}; this despina reads format "
+            f"{FORMAT_VERSION}. Sync it with the despina version that wrote it."
+        )
+    return meta
+
+
+class _Damaged(Exception):
+    def __init__(self, offset: int, why: str, at_tail: bool):
+        super().__init__(why)
+        self.offset = offset
+        self.why = why
+        self.at_tail = at_tail
+
+
+def _records(buf, size: int, expect_seq: int | None, *, check_crc: bool):
+    """Yield (offset, first_seq, count, time, payload_start, payload_end) per record of
+    ``buf``; raise _Damaged at the first bad record, saying whether it ends the file."""
+    off = 0
+    unpack = HEADER.unpack_from
+    while off < size:
+        if size - off < HEADER_SIZE:
+            raise _Damaged(off, "short record header", True)
+        magic, length, crc, first_seq, count, t = unpack(buf, off)
+        if magic != MAGIC:
+            raise _Damaged(off, "bad record magic", False)
+        end = off + HEADER_SIZE + length
+        if end > size:
+            raise _Damaged(off, "short record payload", True)
+        if check_crc:
+            actual = zlib.crc32(
+                buf[off + HEADER_SIZE : end], zlib.crc32(buf[off + _CRC_FROM : off + HEADER_SIZE])
+            )
+            if actual != crc:
+                raise _Damaged(off, "bad record checksum", end == size)
+        if expect_seq is not None and first_seq != expect_seq:
+            raise _Damaged(off, f"record starts at seq {first_seq}, expected {expect_seq}", False)
+        yield off, first_seq, count, t, off + HEADER_SIZE, end
+        expect_seq = first_seq + count
+        off = end
+
+
+def _map(path: Path):
+    """(mmap or b"", size) of a segment file; mmap cannot map an empty file."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            return b"", 0
+        return mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ), size
+
+
+def _read_segment(seg: _Segment, acked: int, *, tolerate_tail: bool) -> Iterator[Record]:
+    try:
+        buf, size = _map(seg.path)
+    except FileNotFoundError:
+        return  # acknowledged and deleted while we read
+    try:
+        try:
+            for _off, first_seq, count, t, start, end in _records(
+                buf, size, seg.first_seq, check_crc=True
+            ):
+                if first_seq + count - 1 <= acked:
+                    continue
+                yield Record(first_seq, t, decode_operations(buf[start:end]))
+        except _Damaged as d:
+            if not (tolerate_tail and d.at_tail):
+                raise QueueError(
+                    f"the disk queue file {seg.path} is damaged at offset {d.offset}: {d.why}. "
+                    "Records before it can still be sent; move the file away to sync the rest."
+                ) from None
+    finally:
+        if isinstance(buf, mmap.mmap):
+            buf.close()
+
+
+def _scan_tail(folder: Path, acked: int) -> _Tail:
+    """Find where the last segment's valid records end, and so the next seq."""
+    segments = _list_segments(folder)
+    if not segments:
+        return _Tail(acked + 1, 0, 0)
+    last = segments[-1]
+    buf, size = _map(last.path)
+    next_seq = last.first_seq
+    valid_end = 0
+    problem = ""
+    try:
+        for _off, first_seq, count, _t, _s, end in _records(
+            buf, size, last.first_seq, check_crc=True
+        ):
+            next_seq = first_seq + count
+            valid_end = end
+    except _Damaged as d:
+        problem = f"{last.path} is damaged at offset {d.offset}: {d.why}"
+        at_tail = d.at_tail
+    else:
+        at_tail = True
+    finally:
+        if isinstance(buf, mmap.mmap):
+            buf.close()
+    return _Tail(max(next_seq, acked + 1), valid_end, size, problem, at_tail)
+
+
+def _take_lock(path: Path) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        owner = os.pread(fd, 256, 0).decode("utf-8", "replace").strip()
+        os.close(fd)
+        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise QueueLockedError(
+                f"the disk queue {path.parent} is in use by a running process"
+                + (f" ({owner})" if owner else "")
+                + "; wait for it to finish"
+            ) from None
+        raise
+    except BaseException:
+        os.close(fd)
+        raise
+    who = f"pid {os.getpid()} on {socket.gethostname()}".encode()
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, who, 0)
+    return fd
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    _write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n", fsync=True)
+
+
+def _write_text_atomic(path: Path, text: str, *, fsync: bool = False) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    with open(tmp, "w") as f:
+        f.write(text)
+        if fsync:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(dirpath, name)).st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def _publish_blob(tmp: Path, target: Path) -> None:
+    os.replace(tmp, target)
+
+
+@dataclass
+class _TempFile:
+    """A temporary file in ``folder``; deleted on error, kept (for publishing) on success."""
+
+    folder: Path
+    path: Path = field(init=False)
+
+    def __enter__(self):
+        fd, name = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+        self.path = Path(name)
+        self._f = os.fdopen(fd, "wb")
+        return self._f, self.path
+
+    def __exit__(self, exc_type, exc, tb):
+        self._f.close()
+        if exc_type is not None:
+            _unlink(self.path)

@@ -1,0 +1,170 @@
+"""How writes leave a container object, one class per connection mode.
+
+Each processor exposes ``sink``: the object a field handler calls ``sink.append(item)`` on
+(items are described in ``despina.client.items``). Handlers hold the sink directly, so the
+async hot path is one ``deque.append``. ``wait()`` returns once everything appended before it
+is stored (async, sync, debug) or on disk (offline); ``stop()`` waits and shuts down.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid as uuid_module
+import warnings
+from collections import deque
+
+from despina import operations as ops
+from despina.client.items import MARKER, BlobStager, build_operations
+from despina.client.sender import Sender, make_marker
+from despina.errors import StoppedError, SyncError
+
+logger = logging.getLogger("despina")
+
+
+def new_writer_id() -> str:
+    return uuid_module.uuid4().hex
+
+
+class StoppedSink:
+    """Replaces a stopped object's sink: every write says the object is stopped."""
+
+    def __init__(self, what: str):
+        self._what = what
+
+    def append(self, item) -> None:
+        if item[0] == MARKER:
+            item[1].set()
+            return
+        raise StoppedError(
+            f"{self._what} was stopped; writes after stop() are not possible. "
+            f"Open it again with with_id= to add more."
+        )
+
+
+class Processor:
+    sink = None
+    backend = None
+    mode = ""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    def stop(self, timeout: float | None = None) -> None:
+        pass
+
+
+class AsyncProcessor(Processor):
+    """Buffer in memory, disk queue, background sender. Offline when ``backend`` is None."""
+
+    def __init__(
+        self, *, queue, backend, stager: BlobStager, container_uuid: str, flush_period, **callbacks
+    ):
+        self.mode = "async" if backend is not None else "offline"
+        self.backend = backend
+        self.queue = queue
+        self.sink = deque()
+        writer = queue.meta["writer"]
+        self._sender = Sender(
+            name=f"despina-sender-{container_uuid[:8]}",
+            buffer=self.sink,
+            queue=queue,
+            backend=backend,
+            stager=stager,
+            container_uuid=container_uuid,
+            writer=writer,
+            flush_period=flush_period,
+            **callbacks,
+        )
+        self._sender.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        marker = make_marker(self.sink)
+        self._sender.wake()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not marker.wait(0.2):
+            if not self._sender.is_alive():
+                return False
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+        return True
+
+    def stop(self, timeout: float | None = None) -> None:
+        done = self.wait(timeout)
+        self._sender.request_stop()
+        self._sender.join(timeout if timeout is not None else 60)
+        if self._sender.is_alive():
+            logger.warning(
+                "despina: the sender did not finish within %s s; what it had not stored stays in "
+                "%s; run `despina sync` to send it",
+                timeout,
+                self.queue.folder,
+            )
+            return
+        pending = self.queue.pending_count()
+        self.queue.close()
+        if self.backend is not None and done and pending == 0:
+            self.queue.remove()
+        elif self.backend is not None:
+            logger.warning(
+                "despina: %d operations could not be stored yet; they are kept in %s. "
+                "Run `despina sync` to send them.",
+                pending,
+                self.queue.folder,
+            )
+
+
+class SyncProcessor(Processor):
+    """Each write is stored before the call returns; refusals raise SyncError."""
+
+    def __init__(self, *, backend, stager: BlobStager, container_uuid: str, mode: str = "sync"):
+        self.mode = mode
+        self.backend = backend
+        self._stager = stager
+        self._container = container_uuid
+        self._writer = new_writer_id()
+        self._seq = 1
+        self._lock = threading.Lock()
+        self.sink = self
+
+    def append(self, item) -> None:
+        operations, markers = build_operations([item], self._stager)
+        for m in markers:
+            m.set()
+        if not operations:
+            return
+        with self._lock:
+            batch = ops.Batch(self._container, self._writer, self._seq, operations, time.time())
+            self._seq += len(operations)
+            result = self.backend.apply_batch(batch)
+        if result.errors:
+            raise SyncError("; ".join(f"'{e.path}': {e.message}" for e in result.errors))
+
+
+class ReadOnlyProcessor(Processor):
+    """Writes are dropped, with one warning per object."""
+
+    mode = "read-only"
+
+    def __init__(self, *, backend):
+        self.backend = backend
+        self.sink = self
+        self._warned = False
+
+    def append(self, item) -> None:
+        if item[0] == MARKER:
+            item[1].set()
+            return
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                "despina: this object was opened in read-only mode; writes are ignored. "
+                "Open it with mode='async' to change it.",
+                stacklevel=4,
+            )
+
+
+def process_label() -> str:
+    return f"pid {os.getpid()}"

@@ -1,0 +1,212 @@
+"""The background sender: one named thread per container object in async and offline modes.
+
+Every cycle (at most ``DRAIN_INTERVAL`` apart, sooner when woken) it takes what the user's
+thread buffered, turns it into operations, appends them to the disk queue as one record (so a
+killed process loses at most the last cycle), and then, when there is a backend, sends every
+record not yet acknowledged as one batch, acknowledging it in the queue once the store has it.
+A backend that fails is retried with backoff; the records wait on disk meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from despina import operations as ops
+from despina.client.items import MARKER, BlobStager, build_operations
+
+logger = logging.getLogger("despina")
+
+DRAIN_INTERVAL = 0.1  # seconds between moves of buffered items to the disk queue
+HEARTBEAT_INTERVAL = 5.0  # an idle run still pings the store this often
+MAX_BACKOFF = 30.0
+
+
+@dataclass(slots=True)
+class _Record:
+    first_seq: int
+    time: float
+    operations: list
+
+
+class Sender(threading.Thread):
+    """Drains ``buffer`` into ``queue`` and sends the queue to ``backend`` (None: offline)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        buffer: deque,
+        queue,
+        backend,
+        stager: BlobStager,
+        container_uuid: str,
+        writer: str,
+        flush_period: float = 5.0,
+        on_lag: Callable[[], None] | None = None,
+        lag_threshold: float = 1800.0,
+        on_no_progress: Callable[[], None] | None = None,
+        no_progress_threshold: float = 300.0,
+    ):
+        super().__init__(name=name, daemon=True)
+        self._buffer = buffer
+        self._queue = queue
+        self._backend = backend
+        self._stager = stager
+        self._container = container_uuid
+        self._writer = writer
+        self._interval = min(DRAIN_INTERVAL, max(flush_period, 0.01))
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._unsent: deque[_Record] = deque()
+        self._markers: list[tuple[int, threading.Event]] = []
+        self._last_contact = time.time()
+        self._last_success = time.monotonic()
+        self._retry_at = 0.0
+        self._backoff = 0.5
+        self._on_lag = on_lag
+        self._lag_threshold = lag_threshold
+        self._lag_reported = False
+        self._on_no_progress = on_no_progress
+        self._no_progress_threshold = no_progress_threshold
+        self._no_progress_reported = False
+        self.error_count = 0
+
+    # ---- called from the user's thread ----------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def request_stop(self) -> None:
+        self._stop_requested = True
+        self._wake.set()
+
+    @property
+    def unsent_operations(self) -> int:
+        return sum(len(r.operations) for r in list(self._unsent))
+
+    # ---- the thread -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        while True:
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            stopping = self._stop_requested
+            try:
+                self._cycle()
+            except Exception:  # never let the thread die: data stays on disk for `despina sync`
+                self.error_count += 1
+                logger.exception("despina: the background sender failed a cycle; it keeps going")
+            if stopping and not self._buffer:
+                break
+
+    def _cycle(self) -> None:
+        items = self._drain()
+        if items:
+            operations, markers = build_operations(items, self._stager)
+            if operations:
+                seq = self._queue.next_seq
+                now = time.time()
+                self._queue.append(seq, now, operations)
+                self._unsent.append(_Record(seq, now, operations))
+            self._queue.flush()
+            last = self._queue.next_seq - 1
+            self._markers.extend((last, m) for m in markers)
+        if self._backend is None:
+            self._unsent.clear()  # offline: on disk is as far as it goes
+        else:
+            self._send()
+        self._release_markers()
+
+    def _drain(self) -> list:
+        buffer = self._buffer
+        n = len(buffer)
+        if not n:
+            return []
+        popleft = buffer.popleft
+        return [popleft() for _ in range(n)]
+
+    def _send(self) -> None:
+        now = time.monotonic()
+        if now < self._retry_at and not self._stop_requested:
+            return
+        while self._unsent:
+            rec = self._unsent[0]
+            batch = ops.Batch(self._container, self._writer, rec.first_seq, rec.operations, rec.time)
+            if not self._apply(batch):
+                return
+            self._queue.ack(batch.last_seq)
+            self._unsent.popleft()
+        if time.time() - self._last_contact >= HEARTBEAT_INTERVAL:
+            self._apply(ops.Batch(self._container, self._writer, self._queue.next_seq, [], time.time()))
+        self._check_lag()
+
+    def _apply(self, batch: ops.Batch) -> bool:
+        try:
+            result = self._backend.apply_batch(batch)
+        except Exception as e:
+            self.error_count += 1
+            self._retry_at = time.monotonic() + self._backoff
+            logger.warning(
+                "despina: could not store operations (%s); retrying in %.1f s, they are safe on disk",
+                e,
+                self._backoff,
+            )
+            self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+            self._check_lag()
+            return False
+        self._backoff = 0.5
+        self._last_contact = time.time()
+        self._last_success = time.monotonic()
+        for err in result.errors:
+            self.error_count += 1
+            logger.error("despina: a write to '%s' was refused: %s", err.path, err.message)
+        return True
+
+    def _check_lag(self) -> None:
+        if self._on_lag is not None and self._unsent:
+            lag = time.time() - self._unsent[0].time
+            if lag > self._lag_threshold and not self._lag_reported:
+                self._lag_reported = True
+                _safe_call(self._on_lag)
+            elif lag <= self._lag_threshold:
+                self._lag_reported = False
+        if self._on_no_progress is not None:
+            stalled = time.monotonic() - self._last_success
+            if self._unsent and stalled > self._no_progress_threshold:
+                if not self._no_progress_reported:
+                    self._no_progress_reported = True
+                    _safe_call(self._on_no_progress)
+            else:
+                self._no_progress_reported = False
+
+    def _release_markers(self) -> None:
+        if not self._markers:
+            return
+        done_up_to = self._queue.next_seq - 1
+        if self._unsent:
+            done_up_to = self._unsent[0].first_seq - 1
+        keep = []
+        for seq, event in self._markers:
+            if seq <= done_up_to:
+                event.set()
+            else:
+                keep.append((seq, event))
+        self._markers = keep
+
+
+def _safe_call(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:
+        logger.exception("despina: an async callback raised")
+
+
+def make_marker(buffer: deque) -> threading.Event:
+    event = threading.Event()
+    buffer.append((MARKER, event))
+    return event

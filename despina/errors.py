@@ -1,0 +1,129 @@
+"""Every error despina raises on purpose. Messages say what happened and what to do.
+
+    DespinaError
+    ├── UsageError (also TypeError/ValueError where Python code expects those)
+    │   ├── FieldTypeError              a write of another kind to a typed field
+    │   ├── InvalidPathError            an empty segment, a bad character
+    │   ├── UnsupportedValueError       a value we cannot store
+    │   ├── ProtectedFieldError         sys/id, sys/stage, ... cannot be written
+    │   ├── StoppedError                the object was stopped
+    │   ├── ReadOnlyError               not raised: read-only writes warn once instead
+    │   ├── OfflineReadError            reads are not possible in offline mode
+    │   └── InvalidModeError            unknown mode, bad argument combinations
+    ├── NotFoundError
+    │   ├── ProjectNotFoundError
+    │   ├── ContainerNotFoundError      no such run / model / model version
+    │   └── FieldNotFoundError
+    ├── ConflictError                   a duplicate model key
+    ├── StoreError                      the store cannot be opened or is damaged
+    │   └── StoreVersionError           the store was written by a newer despina
+    ├── MalformedOperationError         a batch or queue record that cannot be decoded
+    ├── QueueError                      the disk queue cannot be written or read
+    └── SyncError                       sync mode: the store refused an operation
+
+Neptune 1.x exception names are aliases at the bottom, so `except NeptuneException` works.
+"""
+
+from __future__ import annotations
+
+
+class DespinaError(Exception):
+    """Root of every error despina raises on purpose."""
+
+
+class UsageError(DespinaError):
+    """The call cannot be done as written."""
+
+
+class FieldTypeError(UsageError, TypeError):
+    def __init__(self, path: str, existing: str, attempted: str):
+        super().__init__(
+            f"field '{path}' is of type {existing}; it cannot take a value of type {attempted}. "
+            f"Write to another path, or delete the field first with `del run['{path}']`."
+        )
+        self.path = path
+        self.existing = existing
+        self.attempted = attempted
+
+
+class InvalidPathError(UsageError, ValueError):
+    pass
+
+
+class UnsupportedValueError(UsageError, TypeError):
+    pass
+
+
+class ProtectedFieldError(UsageError):
+    pass
+
+
+class StoppedError(UsageError):
+    pass
+
+
+class ReadOnlyError(UsageError):
+    pass
+
+
+class OfflineReadError(UsageError):
+    pass
+
+
+class InvalidModeError(UsageError, ValueError):
+    pass
+
+
+class NotFoundError(DespinaError):
+    pass
+
+
+class ProjectNotFoundError(NotFoundError):
+    pass
+
+
+class ContainerNotFoundError(NotFoundError):
+    pass
+
+
+class FieldNotFoundError(NotFoundError, KeyError):
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ConflictError(DespinaError):
+    pass
+
+
+class StoreError(DespinaError):
+    pass
+
+
+class StoreVersionError(StoreError):
+    pass
+
+
+class MalformedOperationError(DespinaError, ValueError):
+    pass
+
+
+class QueueError(DespinaError):
+    pass
+
+
+class SyncError(DespinaError):
+    pass
+
+
+# Names Neptune 1.x scripts catch.
+NeptuneException = DespinaError
+MetadataInconsistency = FieldTypeError
+NeptuneUnsupportedType = UnsupportedValueError
+InactiveRunException = StoppedError
+InactiveModelException = StoppedError
+InactiveModelVersionException = StoppedError
+InactiveProjectException = StoppedError
+NeptuneOfflineModeFetchException = OfflineReadError
+NeptuneModelKeyAlreadyExistsError = ConflictError
+FetchAttributeNotFoundException = FieldNotFoundError
+NeptuneCannotChangeStageManually = ProtectedFieldError

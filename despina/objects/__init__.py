@@ -1,0 +1,1 @@
+"""Runs, models, model versions and projects, and the field handler."""

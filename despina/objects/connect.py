@@ -1,0 +1,161 @@
+"""Opening a container: resolve mode, project and backend, find or create it, pick a processor."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import time
+import uuid as uuid_module
+from dataclasses import dataclass
+
+from despina import settings
+from despina.client.backends import debug_store, local_store
+from despina.client.items import BlobStager
+from despina.client.processors import (
+    AsyncProcessor,
+    Processor,
+    ReadOnlyProcessor,
+    SyncProcessor,
+    new_writer_id,
+)
+from despina.errors import InvalidModeError, UsageError
+from despina.store.model import PROJECT, ContainerInfo
+
+MODES = ("async", "sync", "offline", "read-only", "debug")
+DEFAULT_PROJECT = "local/default"
+_MODE_ALIASES = {"read_only": "read-only", "readonly": "read-only"}
+
+
+@dataclass
+class Connection:
+    info: ContainerInfo
+    processor: Processor
+    backend: object  # None in offline mode
+    mode: str
+    resumed: bool
+
+
+def resolve_mode(mode: str | None) -> str:
+    value = mode if mode is not None else settings.setting("mode")
+    value = _MODE_ALIASES.get(str(value).lower(), str(value).lower())
+    if value not in MODES:
+        raise InvalidModeError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
+    return value
+
+
+def resolve_project(project: str | None) -> str:
+    name = project or settings.setting("project") or DEFAULT_PROJECT
+    name = str(name).strip()
+    parts = name.split("/")
+    if len(parts) > 2 or not all(p.strip() for p in parts):
+        raise UsageError(f"project {project!r} must look like 'workspace/name' (or just 'name')")
+    return name
+
+
+def owner_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return os.environ.get("USER", "unknown")
+
+
+def open_container(
+    *,
+    kind: str,
+    with_id: str | None,
+    project: str | None,
+    mode: str | None,
+    flush_period: float,
+    create: dict,
+    callbacks: dict,
+) -> Connection:
+    mode = resolve_mode(mode)
+    explicit_project = project or settings.setting("project")
+    project_name = resolve_project(project)
+    if settings.setting("url"):
+        raise UsageError(
+            "DESPINA_URL is set, but this version of despina logs only to the embedded store. "
+            "Unset DESPINA_URL to log to the folder in DESPINA_DATA_DIRECTORY."
+        )
+    data_dir = settings.data_directory()
+    if mode == "debug":
+        backend = debug_store()
+    elif mode == "offline":
+        backend = None
+    else:
+        backend = local_store(data_dir)
+
+    resumed = False
+    if with_id is not None:
+        if backend is None:
+            raise UsageError(
+                "offline mode cannot resume an existing object (with_id=...): it has no store "
+                "to read it from. Use mode='async' or 'sync'."
+            )
+        info = backend.get_container(
+            str(with_id), project=explicit_project and project_name, kind=kind
+        )
+        resumed = True
+    elif mode == "read-only" and kind != PROJECT:
+        raise UsageError("read-only mode needs with_id= naming the object to open")
+    else:
+        uuid = uuid_module.uuid4().hex
+        create = {"owner": owner_name(), "created": time.time(), **create}
+        if backend is not None:
+            info = backend.create_container(project=project_name, kind=kind, uuid=uuid, **create)
+            resumed = info.uuid != uuid
+        else:
+            info = ContainerInfo(
+                uuid=uuid,
+                sys_id="",
+                kind=kind,
+                project=project_name,
+                project_key="",
+                created=create["created"],
+                custom_run_id=create.get("custom_run_id"),
+                model_id=create.get("model_id"),
+            )
+
+    processor = _processor(mode, info, backend, data_dir, flush_period, create, callbacks, kind)
+    return Connection(info, processor, backend, mode, resumed)
+
+
+def _processor(mode, info, backend, data_dir, flush_period, create, callbacks, kind) -> Processor:
+    if mode == "read-only":
+        return ReadOnlyProcessor(backend=backend)
+    if mode in ("sync", "debug"):
+        stager = BlobStager(backend.blobs.put_bytes, backend.blobs.put_file)
+        return SyncProcessor(backend=backend, stager=stager, container_uuid=info.uuid, mode=mode)
+    from despina.client.disk_queue import DiskQueue
+
+    meta = {
+        "format": 1,
+        "mode": mode,
+        "kind": kind,
+        "project": info.project,
+        "container_uuid": info.uuid,
+        "writer": new_writer_id(),
+        "sys_id": info.sys_id or None,
+        "create": {k: v for k, v in create.items() if v is not None},
+        "pid": os.getpid(),
+        "hostname": socket.gethostname(),
+        "created": time.time(),
+        "store": str(data_dir),
+    }
+    queue = DiskQueue.create(settings.queue_directory(), mode, meta)
+    if backend is not None:
+        stager = BlobStager(backend.blobs.put_bytes, backend.blobs.put_file)
+    else:
+        stager = BlobStager(
+            lambda data: queue.stage_bytes(data, ""), lambda path: queue.stage_file(path, "")
+        )
+    return AsyncProcessor(
+        queue=queue,
+        backend=backend,
+        stager=stager,
+        container_uuid=info.uuid,
+        flush_period=flush_period,
+        **callbacks,
+    )
+

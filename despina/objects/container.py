@@ -1,0 +1,321 @@
+"""What runs, models, model versions and projects share: fields addressed by path, writes,
+reads, waiting and stopping."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from typing import Any
+
+from despina import operations as ops
+from despina.client import items as it
+from despina.client.processors import StoppedSink
+from despina.errors import (
+    InvalidPathError,
+    OfflineReadError,
+    ProtectedFieldError,
+    StoppedError,
+)
+from despina.objects.connect import open_container
+from despina.objects.handler import Handler
+from despina.store.model import RUN_STATE
+
+logger = logging.getLogger("despina")
+
+# sys fields the store owns: users cannot write them.
+PROTECTED = frozenset(
+    {
+        "sys/id",
+        "sys/owner",
+        "sys/creation_time",
+        "sys/modification_time",
+        "sys/ping_time",
+        "sys/running_time",
+        "sys/monitoring_time",
+        "sys/size",
+        "sys/state",
+        "sys/trashed",
+        "sys/stage",
+        "sys/model_id",
+        "sys/custom_run_id",
+        "sys/aliases",
+    }
+)
+
+_live: weakref.WeakSet = weakref.WeakSet()
+_live_lock = threading.Lock()
+
+
+def _stop_all_at_exit() -> None:
+    with _live_lock:
+        objects = list(_live)
+    for obj in objects:
+        try:
+            obj.stop()
+        except Exception:
+            logger.exception("despina: stopping %s at exit failed", obj._label())
+
+
+atexit.register(_stop_all_at_exit)
+
+
+class Container:
+    """Base of Run, Model, ModelVersion and Project."""
+
+    _kind = ""
+    _what = "object"
+
+    def _open(
+        self,
+        *,
+        with_id,
+        project,
+        mode,
+        flush_period,
+        create: dict,
+        async_lag_callback=None,
+        async_lag_threshold=1800.0,
+        async_no_progress_callback=None,
+        async_no_progress_threshold=300.0,
+    ) -> None:
+        self._stopped = False
+        self._handlers: dict[str, Handler] = {}
+        self._types: dict[str, str] = {}
+        callbacks = {}
+        if async_lag_callback is not None:
+            callbacks["on_lag"] = lambda: async_lag_callback(self)
+            callbacks["lag_threshold"] = float(async_lag_threshold)
+        if async_no_progress_callback is not None:
+            callbacks["on_no_progress"] = lambda: async_no_progress_callback(self)
+            callbacks["no_progress_threshold"] = float(async_no_progress_threshold)
+        conn = open_container(
+            kind=self._kind,
+            with_id=with_id,
+            project=project,
+            mode=mode,
+            flush_period=5.0 if flush_period is None else float(flush_period),
+            create=create,
+            callbacks=callbacks,
+        )
+        self._info = conn.info
+        self._processor = conn.processor
+        self._backend = conn.backend
+        self._mode = conn.mode
+        if conn.resumed:
+            self._types.update(self._backend.get_structure(self._info.uuid))
+        with _live_lock:
+            _live.add(self)
+
+    # ---- addressing -----------------------------------------------------------------------
+
+    def __getitem__(self, path: str) -> Handler:
+        handler = self._handlers.get(path)
+        if handler is None:
+            handler = self._new_handler(path)
+        return handler
+
+    def _new_handler(self, path: str) -> Handler:
+        if not isinstance(path, str):
+            raise InvalidPathError(f"a field path must be a string, got {type(path).__name__}")
+        parts = path.split("/")
+        if not path or any(p == "" for p in parts):
+            raise InvalidPathError(
+                f"invalid field path {path!r}: paths are names separated by '/', with no empty "
+                "parts (no leading, trailing or doubled '/')"
+            )
+        handler = self._handlers[path] = Handler(self, path)
+        return handler
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        self[path].assign(value)
+
+    def __delitem__(self, path: str) -> None:
+        self.pop(path)
+
+    def __contains__(self, path: str) -> bool:
+        return self.exists(path)
+
+    def assign(self, value: dict, wait: bool = False) -> None:
+        """Set many fields at once from a (nested) dict."""
+        for key, sub in value.items():
+            self[str(key)].assign(sub)
+        if wait:
+            self.wait()
+
+    def pop(self, path: str, wait: bool = False) -> None:
+        """Delete a field, or every field of a namespace."""
+        self[path]  # validates the path
+        if path == "sys" or path.startswith("sys/") and (path in PROTECTED or path == "sys"):
+            raise ProtectedFieldError(f"'{path}' cannot be deleted")
+        self._processor.sink.append((it.OPERATION, ops.DeleteField(path)))
+        prefix = path + "/"
+        for known in [p for p in self._types if p == path or p.startswith(prefix)]:
+            del self._types[known]
+        for p, handler in self._handlers.items():
+            if p == path or p.startswith(prefix):
+                handler._kind = None
+                handler._last_step = float("-inf")
+        if wait:
+            self.wait()
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def _reader(self):
+        """(backend, uuid) for a read, after waiting for this object's own writes."""
+        if self._stopped:
+            raise StoppedError(f"{self._label()} was stopped; open it again to read it")
+        if self._backend is None:
+            raise OfflineReadError(
+                "reading is not possible in offline mode: nothing has reached a store yet. "
+                "Run `despina sync`, then open the object with mode='read-only'."
+            )
+        self._processor.wait()
+        return self._backend, self._info.uuid
+
+    def exists(self, path: str) -> bool:
+        backend, uuid = self._reader()
+        if backend.get_field(uuid, path) is not None:
+            return True
+        return bool(backend.get_fields(uuid, path))
+
+    def fetch(self) -> dict:
+        """Every simple value (numbers, strings, dates, tags, series' last values) as a nested
+        dict."""
+        from despina.objects.reads import nest
+
+        backend, uuid = self._reader()
+        return nest(backend.get_fields(uuid, ""))
+
+    def get_structure(self) -> dict:
+        """The fields as a nested dict of handlers."""
+        backend, uuid = self._reader()
+        out: dict = {}
+        for path in sorted(backend.get_structure(uuid)):
+            node = out
+            parts = path.split("/")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = self[path]
+        return out
+
+    def print_structure(self) -> None:
+        backend, uuid = self._reader()
+        structure = backend.get_structure(uuid)
+        printed: set[str] = set()
+        for path in sorted(structure):
+            parts = path.split("/")
+            for depth in range(len(parts) - 1):
+                ns = "/".join(parts[: depth + 1])
+                if ns not in printed:
+                    printed.add(ns)
+                    print("    " * depth + f"'{parts[depth]}':")
+            kind = structure[path]
+            label = "RunState" if kind == RUN_STATE else _type_label(kind)
+            print("    " * (len(parts) - 1) + f"'{parts[-1]}': {label}")
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def wait(self, disk_only: bool = False) -> None:
+        """Block until everything written so far is stored (offline: on disk)."""
+        if not self._stopped:
+            self._processor.wait()
+
+    def sync(self, wait: bool = True) -> None:
+        """Wait for writes, then refresh what this object knows of its fields' types."""
+        if wait:
+            self.wait()
+        if self._backend is not None and not self._stopped:
+            self._types.update(self._backend.get_structure(self._info.uuid))
+
+    def stop(self, seconds: float | None = None) -> None:
+        """Store everything and release the object; using it afterwards raises an error."""
+        if self._stopped:
+            return
+        self._before_stop()
+        if self._mode not in ("read-only",):
+            self._processor.sink.append((it.OPERATION, ops.MarkStopped("sys/state", _now())))
+        self._processor.stop(seconds)
+        self._stopped = True
+        stopped = StoppedSink(self._label())
+        self._processor.sink = stopped
+        for handler in self._handlers.values():
+            handler._sink = stopped
+        with _live_lock:
+            _live.discard(self)
+        self._after_stop()
+
+    def _before_stop(self) -> None:
+        pass
+
+    def _after_stop(self) -> None:
+        if self._mode == "offline":
+            logger.info(
+                "despina: offline %s kept on disk; run `despina sync` to store it", self._what
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.stop()
+
+    def _check_writable(self, path: str) -> None:
+        if path in PROTECTED:
+            hint = (
+                " Use change_stage() to change a model version's stage."
+                if path == "sys/stage"
+                else ""
+            )
+            raise ProtectedFieldError(f"'{path}' is set by despina and cannot be written.{hint}")
+
+    # ---- identity -------------------------------------------------------------------------
+
+    @property
+    def _sys_id(self) -> str:
+        return self._info.sys_id
+
+    def get_url(self) -> str:
+        """Where to look at this object. The embedded store has no web address yet, so this
+        names the store folder and the id."""
+        from despina import settings
+
+        base = settings.data_directory().as_uri()
+        return f"{base}#{self._info.project}/{self._info.sys_id or self._info.uuid}"
+
+    def _label(self) -> str:
+        ident = self._info.sys_id or f"offline {self._info.uuid[:8]}"
+        return f"{self._what} {ident}"
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._stopped else self._mode
+        return f"<despina {self._what} {self._info.sys_id or self._info.uuid} ({state})>"
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+_LABELS = {
+    ops.FLOAT: "Float",
+    ops.INT: "Integer",
+    ops.BOOL: "Boolean",
+    ops.STRING: "String",
+    ops.DATETIME: "Datetime",
+    ops.STRING_SET: "StringSet",
+    ops.FLOAT_SERIES: "FloatSeries",
+    ops.STRING_SERIES: "StringSeries",
+    ops.FILE_SERIES: "FileSeries",
+    ops.FILE: "File",
+    ops.FILE_SET: "FileSet",
+    ops.ARTIFACT: "Artifact",
+    ops.GIT_REF: "GitRef",
+    ops.NOTEBOOK_REF: "NotebookRef",
+}
+
+
+def _type_label(kind: str) -> str:
+    return _LABELS.get(kind, kind)

@@ -1,0 +1,408 @@
+"""``run["a/b"]``: a handler for one field or namespace of a container.
+
+Handlers are cached per path by their container, so the hot path of
+``run["train/loss"].append(x)`` is a dict lookup and one ``deque.append`` of a tuple.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from despina import operations as ops
+from despina.client import items as it
+from despina.errors import FieldTypeError, UnsupportedValueError, UsageError
+from despina.objects import reads
+from despina.objects.values import (
+    FILE_KIND,
+    classify_point,
+    classify_value,
+    datetime_to_micros,
+    truncate_string,
+    warn_once,
+)
+
+_NAN = float("nan")
+_time = time.time
+_FLOAT_SERIES = ops.FLOAT_SERIES
+
+
+class Handler:
+    __slots__ = ("_container", "_path", "_sink", "_kind", "_last_step")
+
+    def __init__(self, container, path: str):
+        self._container = container
+        self._path = path
+        self._sink = container._processor.sink
+        self._kind = container._types.get(path)
+        self._last_step = -math.inf
+
+    # ---- addressing -----------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Handler:
+        return self._container[f"{self._path}/{key}"]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self[key].assign(value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._container[f"{self._path}/{key}"]
+
+    def __repr__(self) -> str:
+        kind = self._kind or "namespace or unset field"
+        return f"<despina field '{self._path}' ({kind}) of {self._container._label()}>"
+
+    def get_root_object(self):
+        return self._container
+
+    # ---- series ---------------------------------------------------------------------------
+
+    def append(self, value, step=None, timestamp=None, wait: bool = False, **kwargs) -> None:
+        """Append one point to a series (a dict appends to several series at once).
+
+        >>> run["train/loss"].append(0.25)
+        >>> run["train"].append({"loss": 0.25, "acc": 0.9}, step=3)
+        """
+        if (
+            self._kind == _FLOAT_SERIES
+            and type(value) is float
+            and step is None
+            and timestamp is None
+            and not wait
+            and not kwargs
+        ):
+            self._sink.append((it.FLOAT_POINT, self._path, value, _NAN, _time()))
+            return
+        self._append(value, step, timestamp, kwargs)
+        if wait:
+            self._container.wait()
+
+    def _append(self, value, step, timestamp, kwargs) -> None:
+        if isinstance(value, Mapping):
+            for key, sub in value.items():
+                self[str(key)]._append(sub, step, timestamp, kwargs)
+            return
+        self._container._check_writable(self._path)
+        kind, value = classify_point(value)
+        if kind is None:
+            warn_once(
+                ("unsupported-point", self._path),
+                f"despina: '{self._path}': a {type(value).__name__} cannot be appended to a series "
+                "and was not logged. Append floats, strings or images (File.as_image), or use "
+                "stringify_unsupported(value).",
+            )
+            return
+        self._claim(kind)
+        if step is None:
+            step = _NAN
+        else:
+            try:
+                step = float(step)
+            except (TypeError, ValueError):
+                raise UsageError(f"'{self._path}': step must be a number, got {step!r}") from None
+            if step <= self._last_step:
+                warn_once(
+                    ("backwards-step", self._path),
+                    f"despina: '{self._path}': step {step:g} is not greater than the last step "
+                    f"{self._last_step:g}; the point was not logged. Steps must increase.",
+                )
+                return
+            self._last_step = step
+        if timestamp is None:
+            timestamp = _time()
+        elif isinstance(timestamp, datetime):
+            timestamp = timestamp.timestamp()
+        else:
+            timestamp = float(timestamp)
+        if kind == ops.FLOAT_SERIES:
+            self._sink.append((it.FLOAT_POINT, self._path, value, step, timestamp))
+        elif kind == ops.STRING_SERIES:
+            value = truncate_string(self._path, value)
+            self._sink.append((it.STRING_POINT, self._path, value, step, timestamp))
+        else:
+            name = kwargs.get("name")
+            description = kwargs.get("description")
+            self._sink.append(
+                (it.FILE_POINT, self._path, value, step, timestamp, name, description)
+            )
+
+    def extend(self, values, steps=None, timestamps=None, wait: bool = False, **kwargs) -> None:
+        """Append many points; a dict of lists extends several series."""
+        if isinstance(values, Mapping):
+            for key, sub in values.items():
+                self[str(key)].extend(sub, steps, timestamps, **kwargs)
+        else:
+            values = list(values)
+            steps = [None] * len(values) if steps is None else list(steps)
+            timestamps = [None] * len(values) if timestamps is None else list(timestamps)
+            if not len(values) == len(steps) == len(timestamps):
+                raise UsageError(
+                    f"'{self._path}': extend() got {len(values)} values, {len(steps)} steps and "
+                    f"{len(timestamps)} timestamps; give the same number of each"
+                )
+            for value, step, ts in zip(values, steps, timestamps):
+                self._append(value, step, ts, kwargs)
+        if wait:
+            self._container.wait()
+
+    def log(self, value, step=None, timestamp=None, wait: bool = False, **kwargs) -> None:
+        """Older name of append; a list or tuple logs each of its items."""
+        if isinstance(value, (list, tuple)):
+            steps = None if step is None else [step + i for i in range(len(value))]
+            self.extend(value, steps=steps, wait=wait, **kwargs)
+        else:
+            self.append(value, step=step, timestamp=timestamp, wait=wait, **kwargs)
+
+    def clear(self, wait: bool = False) -> None:
+        """Empty a string set or a series."""
+        self._container._check_writable(self._path)
+        kind = self._kind or self._container._types.get(self._path)
+        if kind in ops.SERIES_TYPES:
+            self._submit(ops.ClearSeries(self._path), wait)
+        elif kind in (None, ops.STRING_SET):
+            self._claim(ops.STRING_SET)
+            self._submit(ops.ClearStringSet(self._path), wait)
+        else:
+            raise FieldTypeError(self._path, kind, "clear()")
+
+    # ---- atoms ----------------------------------------------------------------------------
+
+    def assign(self, value, wait: bool = False) -> None:
+        """Set a field (a dict or argparse.Namespace sets a whole namespace)."""
+        if isinstance(value, Mapping) or _is_namespace(value):
+            items = value.items() if isinstance(value, Mapping) else vars(value).items()
+            for key, sub in items:
+                self[str(key)].assign(sub)
+        else:
+            self._container._check_writable(self._path)
+            kind, payload = classify_value(value)
+            if kind is None:
+                warn_once(
+                    ("unsupported", self._path),
+                    f"despina: '{self._path}': a value of type {type(value).__name__} is not "
+                    "supported and was not logged. Use stringify_unsupported(value) to log it as "
+                    "text.",
+                )
+                return
+            self._assign(kind, payload)
+        if wait:
+            self._container.wait()
+
+    def _assign(self, kind: str, payload) -> None:
+        path = self._path
+        if kind == FILE_KIND:
+            self._claim(ops.FILE)
+            self._sink.append((it.UPLOAD, path, payload))
+            return
+        if kind == "series":  # FloatSeries / StringSeries / FileSeries values replace a series
+            self._assign_series(payload)
+            return
+        self._claim(kind)
+        if kind == ops.FLOAT:
+            op = ops.AssignFloat(path, payload)
+        elif kind == ops.INT:
+            op = ops.AssignInt(path, payload)
+        elif kind == ops.BOOL:
+            op = ops.AssignBool(path, payload)
+        elif kind == ops.STRING:
+            op = ops.AssignString(path, truncate_string(path, payload))
+        elif kind == ops.DATETIME:
+            op = ops.AssignDatetime(path, datetime_to_micros(payload))
+        elif kind == ops.STRING_SET:
+            op = ops.AssignStringSet(path, sorted({str(v) for v in payload}))
+        elif kind == ops.FILE_SET:
+            self._sink.append((it.UPLOAD_FILES, path, _expand_globs(payload), True))
+            return
+        elif kind == ops.GIT_REF:
+            op = ops.AssignGitRef(path, payload)
+        elif kind == ops.ARTIFACT:
+            self._sink.append((it.TRACK, path, payload[0], payload[1], True))
+            return
+        else:
+            raise UnsupportedValueError(f"'{path}': cannot assign a value of kind {kind}")
+        self._sink.append((it.OPERATION, op))
+
+    def _assign_series(self, series) -> None:
+        kind = series.field_type
+        if self._kind is not None and self._kind != kind:
+            raise FieldTypeError(self._path, self._kind, kind)
+        if self._kind is not None:
+            self._sink.append((it.OPERATION, ops.ClearSeries(self._path)))
+        self._last_step = -math.inf
+        steps = series.steps if series.steps is not None else [None] * len(series.values)
+        stamps = series.timestamps if series.timestamps is not None else [None] * len(steps)
+        for value, step, ts in zip(series.values, steps, stamps):
+            self._append(value, step, ts, {})
+
+    def upload(self, value, wait: bool = False) -> None:
+        """Upload a file (a path or a File) to a File field."""
+        from despina.types import File
+
+        self._container._check_writable(self._path)
+        if isinstance(value, (str, bytes)) or hasattr(value, "__fspath__"):
+            value = File(value if not isinstance(value, bytes) else value.decode())
+        elif not isinstance(value, File):
+            kind, payload = classify_value(value)
+            if kind != FILE_KIND:
+                raise UnsupportedValueError(
+                    f"'{self._path}': upload() takes a path or a File, got {type(value).__name__}"
+                )
+            value = payload
+        _check_file_exists(value)
+        self._claim(ops.FILE)
+        self._sink.append((it.UPLOAD, self._path, value))
+        if wait:
+            self._container.wait()
+
+    def upload_files(self, value: str | Iterable[str], wait: bool = False) -> None:
+        """Add files (paths, folders or globs) to a file set."""
+        self._container._check_writable(self._path)
+        files = _expand_globs(value)
+        self._claim(ops.FILE_SET)
+        self._sink.append((it.UPLOAD_FILES, self._path, files, False))
+        if wait:
+            self._container.wait()
+
+    def delete_files(self, paths: str | Iterable[str], wait: bool = False) -> None:
+        """Remove files (paths or globs inside the set) from a file set."""
+        self._container._check_writable(self._path)
+        self._claim(ops.FILE_SET)
+        patterns = [paths] if isinstance(paths, str) else list(paths)
+        self._submit(ops.DeleteFileSetFiles(self._path, patterns), wait)
+
+    def track_files(self, path: str, destination: str | None = None, wait: bool = False) -> None:
+        """Track files (a local path or s3://...) by hash in an artifact, without copying."""
+        import os
+
+        self._container._check_writable(self._path)
+        path = str(path)
+        if "://" not in path and not os.path.exists(path):
+            raise UsageError(f"'{self._path}': cannot track '{path}': no such file or folder")
+        if "://" not in path:
+            path = os.path.abspath(path)
+        self._claim(ops.ARTIFACT)
+        self._sink.append((it.TRACK, self._path, path, destination, False))
+        if wait:
+            self._container.wait()
+
+    def add(self, values: str | Iterable[str], wait: bool = False) -> None:
+        """Add strings to a string set (tags)."""
+        self._container._check_writable(self._path)
+        self._claim(ops.STRING_SET)
+        self._submit(ops.AddStrings(self._path, _strings(values)), wait)
+
+    def remove(self, values: str | Iterable[str], wait: bool = False) -> None:
+        self._container._check_writable(self._path)
+        self._claim(ops.STRING_SET)
+        self._submit(ops.RemoveStrings(self._path, _strings(values)), wait)
+
+    def pop(self, path: str | None = None, wait: bool = False) -> None:
+        target = self._path if path is None else f"{self._path}/{path}"
+        self._container.pop(target, wait=wait)
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def fetch(self):
+        """The field's value (a series: its last value; a namespace: a dict)."""
+        return reads.fetch(self._container, self._path)
+
+    def fetch_last(self):
+        return reads.fetch_last(self._container, self._path)
+
+    def fetch_values(self, include_timestamp: bool = True, progress_bar=None):
+        """All points of a float or string series as a pandas DataFrame: step, value,
+        timestamp."""
+        return reads.fetch_values(self._container, self._path, include_timestamp)
+
+    def download(self, destination: str | None = None, progress_bar=None) -> None:
+        reads.download(self._container, self._path, destination)
+
+    def download_last(self, destination: str | None = None, progress_bar=None) -> None:
+        reads.download_last(self._container, self._path, destination)
+
+    def list_fileset_files(self, path: str | None = None):
+        return reads.list_fileset_files(self._container, self._path, path)
+
+    def fetch_hash(self) -> str:
+        return reads.fetch_hash(self._container, self._path)
+
+    def fetch_files_list(self):
+        return reads.fetch_files_list(self._container, self._path)
+
+    def fetch_extension(self) -> str:
+        return reads.fetch_extension(self._container, self._path)
+
+    def exists(self) -> bool:
+        return self._container.exists(self._path)
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _claim(self, kind: str) -> None:
+        """Fix this field's type on first write; refuse a write of another type."""
+        current = self._kind
+        if current is None:
+            current = self._container._types.get(self._path)
+            if current is None:
+                self._container._types[self._path] = kind
+                current = kind
+            self._kind = current
+        if current != kind:
+            raise FieldTypeError(self._path, current, kind)
+
+    def _submit(self, op: ops.Operation, wait: bool) -> None:
+        self._sink.append((it.OPERATION, op))
+        if wait:
+            self._container.wait()
+
+
+def _is_namespace(value) -> bool:
+    return type(value).__name__ == "Namespace" and type(value).__module__ == "argparse"
+
+
+def _strings(values) -> list[str]:
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
+def _check_file_exists(file) -> None:
+    import os
+
+    if file.path is not None and file.content is None and not os.path.isfile(file.path):
+        raise UsageError(f"cannot upload '{file.path}': no such file")
+
+
+def _expand_globs(value) -> list[tuple[str, str]]:
+    """(path inside the set, source path) for every file matched by paths, folders or globs.
+
+    A file keeps its path relative to the current folder when it lies inside it, else its
+    name; a folder's files keep their paths from the folder's name down.
+    """
+    import glob
+    import os
+
+    patterns = [value] if isinstance(value, (str, os.PathLike)) else list(value)
+    cwd = os.getcwd()
+    out: dict[str, str] = {}
+    for pattern in patterns:
+        pattern = os.fspath(pattern)
+        matches = glob.glob(pattern, recursive=True) or []
+        if not matches:
+            warn_once(("no-files", pattern), f"despina: no files match '{pattern}'")
+        for match in matches:
+            match = os.path.abspath(match)
+            if os.path.isdir(match):
+                base = os.path.dirname(match.rstrip(os.sep))
+                for root, _, names in os.walk(match):
+                    for name in names:
+                        full = os.path.join(root, name)
+                        out[os.path.relpath(full, base).replace(os.sep, "/")] = full
+            elif os.path.isfile(match):
+                rel = os.path.relpath(match, cwd)
+                if rel.startswith(".."):
+                    rel = os.path.basename(match)
+                out[rel.replace(os.sep, "/")] = match
+    return sorted(out.items())

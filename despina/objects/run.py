@@ -1,0 +1,139 @@
+"""Runs: one execution of a training (or any) script."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from despina import operations as ops
+from despina import settings
+from despina.client import items as it
+from despina.errors import UsageError
+from despina.objects.container import Container
+from despina.store.model import RUN
+
+# Keywords of older Neptune clients, with the way to say the same thing now.
+_OLD_KEYWORDS = {
+    "run": "with_id=",
+    "project_qualified_name": "project=",
+    "upload_source_files": "source_files=",
+    "send_hardware_metrics": "capture_hardware_metrics=",
+    "capture_hardware_metric": "capture_hardware_metrics=",
+    "run_monitoring_thread": "capture_hardware_metrics=",
+    "handle_uncaught_exceptions": "fail_on_exception=",
+    "upload_stdout": "capture_stdout=",
+    "upload_stderr": "capture_stderr=",
+    "backend": "mode=",
+    "connection_mode": "mode=",
+    "abort_callback": "(nothing: despina runs are stopped with run.stop())",
+}
+
+
+def reject_unknown(function: str, kwargs: dict) -> None:
+    if not kwargs:
+        return
+    name = next(iter(kwargs))
+    if name in _OLD_KEYWORDS:
+        raise TypeError(
+            f"{function}() got the old keyword '{name}': use {_OLD_KEYWORDS[name]} instead"
+        )
+    raise TypeError(f"{function}() got an unexpected keyword argument '{name}'")
+
+
+class Run(Container):
+    """A run: parameters, metrics, files and everything else one execution logs.
+
+    >>> import despina
+    >>> run = despina.init_run(project="team/vision", tags=["baseline"])
+    >>> run["params"] = {"lr": 0.01, "batch_size": 64}
+    >>> for epoch in range(3):
+    ...     run["train/loss"].append(1 / (epoch + 1))
+    >>> run.stop()
+    """
+
+    _kind = RUN
+    _what = "run"
+
+    def __init__(
+        self,
+        with_id: str | None = None,
+        *,
+        project: str | None = None,
+        api_token: str | None = None,
+        custom_run_id: str | None = None,
+        mode: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        source_files: str | Iterable[str] | None = None,
+        capture_stdout: bool | None = None,
+        capture_stderr: bool | None = None,
+        capture_hardware_metrics: bool | None = None,
+        fail_on_exception: bool = True,
+        monitoring_namespace: str | None = None,
+        flush_period: float = 5,
+        proxies: dict | None = None,
+        capture_traceback: bool = True,
+        git_ref=None,
+        dependencies: str | None = None,
+        async_lag_callback: Callable | None = None,
+        async_lag_threshold: float = 1800.0,
+        async_no_progress_callback: Callable | None = None,
+        async_no_progress_threshold: float = 300.0,
+        **kwargs,
+    ):
+        reject_unknown("init_run", kwargs)
+        custom_run_id = custom_run_id or settings.setting("custom_run_id")
+        if with_id is not None and custom_run_id is not None:
+            raise UsageError(
+                "init_run() takes with_id= or custom_run_id=, not both: with_id resumes a run "
+                "by its id, custom_run_id joins the run that other processes share"
+            )
+        if custom_run_id is not None and len(str(custom_run_id)) > 128:
+            raise UsageError("custom_run_id is limited to 128 characters")
+        # Automatic capture (stdout, hardware, git, ...) is switched on by a later part;
+        # the arguments are accepted and kept so scripts run unchanged.
+        self._capture = {
+            "source_files": source_files,
+            "capture_stdout": capture_stdout,
+            "capture_stderr": capture_stderr,
+            "capture_hardware_metrics": capture_hardware_metrics,
+            "capture_traceback": capture_traceback,
+            "monitoring_namespace": monitoring_namespace
+            or settings.setting("monitoring_namespace"),
+            "git_ref": git_ref,
+            "dependencies": dependencies,
+            "proxies": proxies,
+        }
+        self._fail_on_exception = fail_on_exception
+        self._open(
+            with_id=with_id,
+            project=project,
+            mode=mode,
+            flush_period=flush_period,
+            create={"custom_run_id": str(custom_run_id) if custom_run_id else None},
+            async_lag_callback=async_lag_callback,
+            async_lag_threshold=async_lag_threshold,
+            async_no_progress_callback=async_no_progress_callback,
+            async_no_progress_threshold=async_no_progress_threshold,
+        )
+        if self._mode != "read-only":
+            self._write_sys(name, description, tags)
+
+    def _write_sys(self, name, description, tags) -> None:
+        if name is not None:
+            self["sys/name"].assign(str(name))
+        if description is not None:
+            self["sys/description"].assign(str(description))
+        if tags:
+            self["sys/tags"].add([tags] if isinstance(tags, str) else list(tags))
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self._fail_on_exception and not self._stopped:
+            if self._mode != "read-only":
+                self._processor.sink.append((it.OPERATION, ops.AssignBool("sys/failed", True)))
+        self.stop()
+
+
+def init_run(with_id: str | None = None, **kwargs) -> Run:
+    """Start a run, or resume one (``with_id="CLS-12"``). See ``Run`` for the arguments."""
+    return Run(with_id, **kwargs)

@@ -1,0 +1,429 @@
+"""Applying a batch of operations to one container, in one write transaction.
+
+Handlers validate before they write, so a refused operation (``Refused``) leaves nothing
+behind and the rest of the batch still applies. Anything else that goes wrong rolls the
+whole batch back.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+
+from despina import operations as ops
+from despina.errors import ContainerNotFoundError, FieldTypeError, UsageError
+from despina.operations import Batch, BatchResult, OperationError
+from despina.store import series
+from despina.store.blobs import check_hash
+from despina.store.db import Database
+from despina.store.fields import (
+    COMPUTED_SYS,
+    PROTECTED,
+    STAGE_PATH,
+    FieldCache,
+    Refused,
+    entries_hash,
+    like_prefix,
+)
+from despina.store.model import HEARTBEAT_WINDOW, MODEL_VERSION
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_NOT_WRITTEN = (ops.ChangeStage, ops.SetAlias, ops.RemoveAlias, ops.MarkStopped)
+
+
+class _Context:
+    """What handlers need: the connection, the container and the batch's clock."""
+
+    def __init__(self, conn, row, now: float):
+        self.conn = conn
+        self.container_id, self.kind, self.model_container_id = row[0], row[1], row[2]
+        self.now = now
+        self.fields = FieldCache(conn, self.container_id)
+        self.stopped = row[4]
+
+
+def apply_batch(db: Database, batch: Batch) -> BatchResult:
+    errors: list[OperationError] = []
+    t = float(batch.time)
+    with db.transaction() as conn:
+        row = conn.execute(
+            "SELECT id, kind, model_container_id, ping, stopped FROM containers WHERE uuid = ?",
+            (batch.container,),
+        ).fetchone()
+        if row is None:
+            raise ContainerNotFoundError(
+                f"no container with uuid {batch.container}: create it before sending batches"
+            )
+        done_row = conn.execute(
+            "SELECT seq FROM applied WHERE container_id = ? AND writer = ?",
+            (row[0], batch.writer),
+        ).fetchone()
+        done = done_row[0] if done_row else None
+        ctx = _Context(conn, row, t)
+        if ctx.stopped is not None and t > ctx.stopped:
+            ctx.stopped = None  # a later batch means someone is writing again
+        applied = False
+        for i, op in enumerate(batch.operations):
+            seq = batch.first_seq + i
+            if done is not None and seq <= done:
+                continue
+            applied = True
+            try:
+                message = _apply_one(ctx, op)
+            except Refused as e:
+                message = str(e)
+            if message:
+                errors.append(OperationError(seq, getattr(op, "path", ""), message))
+        if applied:
+            done = batch.last_seq
+            conn.execute(
+                "INSERT INTO applied (container_id, writer, seq) VALUES (?, ?, ?) "
+                "ON CONFLICT (container_id, writer) DO UPDATE SET seq = excluded.seq",
+                (row[0], batch.writer, done),
+            )
+        gap = t - row[3]
+        conn.execute(
+            "UPDATE containers SET "
+            "ping = CASE WHEN ping < ? THEN ? ELSE ping END, "
+            "modified = CASE WHEN ? = 1 AND modified < ? THEN ? ELSE modified END, "
+            "running_time = running_time + ?, stopped = ? WHERE id = ?",
+            (
+                t,
+                t,
+                1 if applied else 0,
+                t,
+                t,
+                gap if 0 < gap < HEARTBEAT_WINDOW else 0.0,
+                ctx.stopped,
+                row[0],
+            ),
+        )
+    return BatchResult(batch.first_seq - 1 if done is None else done, errors)
+
+
+def _apply_one(ctx: _Context, op: ops.Operation) -> str | None:
+    handler = _HANDLERS.get(type(op))
+    if handler is None:
+        raise Refused(f"unknown operation {type(op).__name__}")
+    if not isinstance(op, _NOT_WRITTEN) and op.path in PROTECTED:
+        if op.path == STAGE_PATH:
+            raise Refused("'sys/stage' cannot be written directly; use change_stage(stage)")
+        raise Refused(f"'{op.path}' is kept by the store and cannot be written")
+    return handler(ctx, op)
+
+
+# ---- simple values --------------------------------------------------------------------------
+
+
+def _set(ctx, op, type_: str, column: str, value, size: int) -> None:
+    field_id = ctx.fields.get_or_create(op.path, type_)
+    ctx.conn.execute(
+        f"UPDATE fields SET {column} = ?, size = ? WHERE id = ?", (value, size, field_id)
+    )
+
+
+def _number(op, kind):
+    try:
+        return kind(op.value)
+    except (TypeError, ValueError, OverflowError):
+        raise Refused(f"'{op.path}': {op.value!r} is not a valid {kind.__name__}")
+
+
+def _assign_float(ctx, op):
+    v = _number(op, float)
+    _set(ctx, op, ops.FLOAT, "float_value", None if math.isnan(v) else v, 8)
+
+
+def _assign_int(ctx, op):
+    v = _number(op, int)
+    if not _INT64[0] <= v <= _INT64[1]:
+        raise Refused(f"'{op.path}': {v} does not fit in 64 bits; store it as a float or string")
+    _set(ctx, op, ops.INT, "int_value", v, 8)
+
+
+def _assign_bool(ctx, op):
+    _set(ctx, op, ops.BOOL, "int_value", 1 if op.value else 0, 1)
+
+
+def _assign_string(ctx, op):
+    text = str(op.value)
+    cut = len(text) > ops.MAX_STRING_LENGTH
+    text = text[: ops.MAX_STRING_LENGTH]
+    _set(ctx, op, ops.STRING, "text_value", text, len(text))
+    if cut:
+        return f"'{op.path}': the string was cut to {ops.MAX_STRING_LENGTH} characters"
+    return None
+
+
+def _assign_datetime(ctx, op):
+    _set(ctx, op, ops.DATETIME, "int_value", _number(op, int), 8)
+
+
+def _assign_json(type_):
+    def handler(ctx, op):
+        if not isinstance(op.info, dict):
+            raise Refused(f"'{op.path}': expected a dict, got {type(op.info).__name__}")
+        text = json.dumps(op.info, default=str, sort_keys=True)
+        field_id = ctx.fields.get_or_create(op.path, type_)
+        ctx.conn.execute(
+            "UPDATE fields SET data = ?, size = ? WHERE id = ?", (text, len(text), field_id)
+        )
+
+    return handler
+
+
+def _assign_file(ctx, op):
+    f = op.file
+    _check_blob(op.path, f.hash)
+    _set(ctx, op, ops.FILE, "data", json.dumps([f.hash, int(f.size), f.extension]), int(f.size))
+
+
+def _check_blob(path, hash_):
+    try:
+        check_hash(hash_)
+    except UsageError as e:
+        raise Refused(f"'{path}': {e}")
+
+
+# ---- string sets ----------------------------------------------------------------------------
+
+
+def _strings(op) -> list[str]:
+    return sorted({str(v) for v in op.values})
+
+
+def _set_size(ctx, field_id) -> None:
+    ctx.conn.execute(
+        "UPDATE fields SET size = (SELECT COALESCE(SUM(LENGTH(value)), 0) FROM "
+        "string_set_members WHERE field_id = ?) WHERE id = ?",
+        (field_id, field_id),
+    )
+
+
+def _add_members(ctx, field_id, values) -> None:
+    ctx.conn.executemany(
+        "INSERT INTO string_set_members (field_id, value) VALUES (?, ?) "
+        "ON CONFLICT (field_id, value) DO NOTHING",
+        [(field_id, v) for v in values],
+    )
+    _set_size(ctx, field_id)
+
+
+def _assign_string_set(ctx, op):
+    field_id = ctx.fields.get_or_create(op.path, ops.STRING_SET)
+    ctx.conn.execute("DELETE FROM string_set_members WHERE field_id = ?", (field_id,))
+    _add_members(ctx, field_id, _strings(op))
+
+
+def _add_strings(ctx, op):
+    _add_members(ctx, ctx.fields.get_or_create(op.path, ops.STRING_SET), _strings(op))
+
+
+def _remove_strings(ctx, op):
+    field_id = ctx.fields.find_typed(op.path, ops.STRING_SET)
+    if field_id is not None:
+        ctx.conn.executemany(
+            "DELETE FROM string_set_members WHERE field_id = ? AND value = ?",
+            [(field_id, v) for v in _strings(op)],
+        )
+        _set_size(ctx, field_id)
+
+
+def _clear_string_set(ctx, op):
+    field_id = ctx.fields.find_typed(op.path, ops.STRING_SET)
+    if field_id is not None:
+        ctx.conn.execute("DELETE FROM string_set_members WHERE field_id = ?", (field_id,))
+        _set_size(ctx, field_id)
+
+
+# ---- series ---------------------------------------------------------------------------------
+
+
+def _append_floats(ctx, op):
+    field_id = ctx.fields.get_or_create(op.path, ops.FLOAT_SERIES)
+    return series.append_floats(
+        ctx.conn, field_id, op.path, op.steps, op.values, op.timestamps, ctx.now
+    )
+
+
+def _append_objects(type_, files):
+    def handler(ctx, op):
+        if files:
+            for v in op.values:
+                _check_blob(op.path, v.file.hash)
+        field_id = ctx.fields.get_or_create(op.path, type_)
+        return series.append_objects(
+            ctx.conn, field_id, op.path, op.steps, op.values, op.timestamps, ctx.now, files
+        )
+
+    return handler
+
+
+def _clear_series(ctx, op):
+    hit = ctx.fields.find(op.path)
+    if hit is None:
+        return
+    if hit[1] not in ops.SERIES_TYPES:
+        raise Refused(str(FieldTypeError(op.path, hit[1], "series")))
+    series.clear_series(ctx.conn, hit[0])
+
+
+# ---- file sets and artifacts ----------------------------------------------------------------
+
+
+def _check_entry_path(field_path: str, path: str) -> None:
+    parts = path.split("/") if isinstance(path, str) else [""]
+    if (
+        not path
+        or path.startswith("/")
+        or "\\" in path
+        or _DRIVE.match(path)
+        or any(p in ("", ".", "..") for p in parts)
+    ):
+        raise Refused(
+            f"'{field_path}': file path {path!r} must be relative, with '/' separators and no "
+            "empty, '.' or '..' segments"
+        )
+
+
+def _refresh_entries(ctx, field_id) -> None:
+    rows = ctx.conn.execute(
+        "SELECT path, hash, size FROM file_entries WHERE field_id = ?", (field_id,)
+    ).fetchall()
+    ctx.conn.execute(
+        "UPDATE fields SET text_value = ?, count = ?, size = ? WHERE id = ?",
+        (entries_hash(rows), len(rows), sum(r[2] for r in rows), field_id),
+    )
+
+
+def _put_entries(type_, blobs: bool):
+    def handler(ctx, op):
+        for f in op.files:
+            _check_entry_path(op.path, f.path)
+            if blobs:
+                _check_blob(op.path, f.hash)
+            elif not isinstance(f.hash, str) or not f.hash:
+                raise Refused(f"'{op.path}': file {f.path!r} has no hash")
+        field_id = ctx.fields.get_or_create(op.path, type_)
+        if op.reset:
+            ctx.conn.execute("DELETE FROM file_entries WHERE field_id = ?", (field_id,))
+        ctx.conn.executemany(
+            "INSERT INTO file_entries (field_id, path, hash, size, mtime, location) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (field_id, path) DO UPDATE SET "
+            "hash = excluded.hash, size = excluded.size, mtime = excluded.mtime, "
+            "location = excluded.location",
+            [
+                (field_id, f.path, f.hash, int(f.size), float(f.mtime or 0), f.location or "")
+                for f in op.files
+            ],
+        )
+        _refresh_entries(ctx, field_id)
+
+    return handler
+
+
+def _delete_file_set_files(ctx, op):
+    field_id = ctx.fields.find_typed(op.path, ops.FILE_SET)
+    if field_id is None:
+        return
+    patterns = [str(p) for p in op.patterns]
+    paths = [
+        r[0]
+        for r in ctx.conn.execute("SELECT path FROM file_entries WHERE field_id = ?", (field_id,))
+        if any(fnmatch.fnmatchcase(r[0], p) for p in patterns)
+    ]
+    ctx.conn.executemany(
+        "DELETE FROM file_entries WHERE field_id = ? AND path = ?", [(field_id, p) for p in paths]
+    )
+    _refresh_entries(ctx, field_id)
+
+
+# ---- whole fields, stages, aliases, state ---------------------------------------------------
+
+
+def _delete_field(ctx, op):
+    path = op.path.rstrip("/")
+    if path == "sys" or path in COMPUTED_SYS:
+        raise Refused(f"'{op.path}' is kept by the store and cannot be deleted")
+    ctx.conn.execute(
+        "DELETE FROM fields WHERE container_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+        (ctx.container_id, path, like_prefix(path)),
+    )
+    ctx.fields.forget()
+
+
+def _need_version(ctx, what: str) -> None:
+    if ctx.kind != MODEL_VERSION:
+        raise Refused(f"{what} applies to model versions only, not to a {ctx.kind}")
+
+
+def _change_stage(ctx, op):
+    _need_version(ctx, "a stage")
+    if op.stage not in ops.STAGES:
+        raise Refused(f"unknown stage {op.stage!r}: use one of {', '.join(ops.STAGES)}")
+    field_id = ctx.fields.get_or_create(STAGE_PATH, ops.STRING)
+    ctx.conn.execute(
+        "UPDATE fields SET text_value = ?, size = ? WHERE id = ?",
+        (op.stage, len(op.stage), field_id),
+    )
+
+
+def _alias(op) -> str:
+    alias = op.alias
+    if not isinstance(alias, str) or not alias.strip():
+        raise Refused(f"invalid alias {alias!r}: use a non-empty string such as 'champion'")
+    return alias.strip()
+
+
+def _set_alias(ctx, op):
+    _need_version(ctx, "an alias")
+    ctx.conn.execute(
+        "INSERT INTO aliases (model_container_id, alias, version_container_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (model_container_id, alias) DO UPDATE SET "
+        "version_container_id = excluded.version_container_id",
+        (ctx.model_container_id, _alias(op), ctx.container_id),
+    )
+
+
+def _remove_alias(ctx, op):
+    _need_version(ctx, "an alias")
+    ctx.conn.execute(
+        "DELETE FROM aliases WHERE model_container_id = ? AND alias = ? "
+        "AND version_container_id = ?",
+        (ctx.model_container_id, _alias(op), ctx.container_id),
+    )
+
+
+def _mark_stopped(ctx, op):
+    ctx.stopped = _number(op, float)
+
+
+_HANDLERS = {
+    ops.AssignFloat: _assign_float,
+    ops.AssignInt: _assign_int,
+    ops.AssignBool: _assign_bool,
+    ops.AssignString: _assign_string,
+    ops.AssignDatetime: _assign_datetime,
+    ops.AssignStringSet: _assign_string_set,
+    ops.AddStrings: _add_strings,
+    ops.RemoveStrings: _remove_strings,
+    ops.ClearStringSet: _clear_string_set,
+    ops.AppendFloats: _append_floats,
+    ops.AppendStrings: _append_objects(ops.STRING_SERIES, files=False),
+    ops.AppendFiles: _append_objects(ops.FILE_SERIES, files=True),
+    ops.ClearSeries: _clear_series,
+    ops.AssignFile: _assign_file,
+    ops.UploadFileSetFiles: _put_entries(ops.FILE_SET, blobs=True),
+    ops.DeleteFileSetFiles: _delete_file_set_files,
+    ops.TrackArtifactFiles: _put_entries(ops.ARTIFACT, blobs=False),
+    ops.AssignGitRef: _assign_json(ops.GIT_REF),
+    ops.AssignNotebookRef: _assign_json(ops.NOTEBOOK_REF),
+    ops.DeleteField: _delete_field,
+    ops.ChangeStage: _change_stage,
+    ops.SetAlias: _set_alias,
+    ops.RemoveAlias: _remove_alias,
+    ops.MarkStopped: _mark_stopped,
+}

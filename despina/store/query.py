@@ -1,0 +1,190 @@
+"""Filter trees (``despina.store.filters``) compiled to SQL conditions over containers ``c``.
+
+Every value is a bound parameter; only trusted fragments (column names, operators checked
+against a fixed list) are written into the SQL text. The NQL parser produces the same trees,
+so this is the one place that gives queries their meaning:
+
+- computed sys fields (sys/id, sys/owner, times, sys/state, sys/size, sys/trashed) compare
+  columns of the containers row; sys/state compares against the current time, bound too;
+- every other path must be a stored field of a matching type (``EXISTS`` sub-query), so a
+  clause on a missing field is false (and ``Not`` of it true);
+- floatSeries clauses compare the summary kept on the field row: last, min, max, average,
+  variance over the finite values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from despina import operations as ops
+from despina.errors import UsageError
+from despina.store.filters import AGGREGATES, And, Clause, Not, Or, normalise_state
+from despina.store.model import HEARTBEAT_WINDOW
+
+_COMPARE = ("=", "!=", ">", ">=", "<", "<=")
+
+# NQL type -> (stored field types, SQL expression over the field row f)
+_FIELD_TYPES = {
+    "float": ((ops.FLOAT, ops.INT), "COALESCE(f.float_value, f.int_value)"),
+    "int": ((ops.INT, ops.FLOAT), "COALESCE(f.int_value, f.float_value)"),
+    "string": ((ops.STRING,), "f.text_value"),
+    "bool": ((ops.BOOL,), "f.int_value"),
+    "datetime": ((ops.DATETIME,), "f.int_value"),
+    "floatSeries": ((ops.FLOAT_SERIES,), None),
+    "stringSet": ((ops.STRING_SET,), None),
+}
+_FINITE = "NULLIF(f.count - f.nan_count - f.pos_inf_count - f.neg_inf_count, 0)"
+_AGGREGATE_SQL = {
+    "last": "f.float_value",
+    "min": "f.min_value",
+    "max": "f.max_value",
+    "average": f"(f.sum_value / {_FINITE})",
+    "variance": f"(f.sum_sq / {_FINITE} - (f.sum_value / {_FINITE}) * (f.sum_value / {_FINITE}))",
+}
+
+# Computed sys path -> (SQL expression over c, kind of value it holds)
+SYS_SIZE_SQL = "(SELECT COALESCE(SUM(sf.size), 0) FROM fields sf WHERE sf.container_id = c.id)"
+_SYS = {
+    "sys/id": ("c.sys_id", "string"),
+    "sys/owner": ("c.owner", "string"),
+    "sys/creation_time": ("c.created", "seconds"),
+    "sys/modification_time": ("c.modified", "seconds"),
+    "sys/ping_time": ("c.ping", "seconds"),
+    "sys/running_time": ("c.running_time", "float"),
+    "sys/size": (SYS_SIZE_SQL, "float"),
+    "sys/trashed": ("c.trashed", "bool"),
+    "sys/state": ("(CASE WHEN c.stopped IS NULL AND c.ping >= ? THEN 'running' ELSE 'idle' END)", "state"),
+}
+
+
+def state_sql(now: float) -> tuple[str, list]:
+    return _SYS["sys/state"][0], [now - HEARTBEAT_WINDOW]
+
+
+def to_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    try:
+        text = str(value).strip().replace("Z", "+00:00")
+        return to_datetime(datetime.fromisoformat(text))
+    except ValueError:
+        raise UsageError(f"invalid datetime {value!r}: use ISO 8601, e.g. 2024-05-01T12:00:00Z")
+
+
+def _micros(value) -> int:
+    d = to_datetime(value) - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _bool(value) -> int:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text not in ("true", "false"):
+            raise UsageError(f"invalid bool {value!r}: use true or false")
+        return 1 if text == "true" else 0
+    return 1 if value else 0
+
+
+def _convert(kind: str, value):
+    try:
+        if kind in ("float", "int", "floatSeries"):
+            return float(value)
+        if kind == "bool":
+            return _bool(value)
+        if kind == "datetime":
+            return _micros(value)
+        if kind == "seconds":
+            return _micros(value) / 1_000_000
+        if kind == "state":
+            return normalise_state(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"invalid {kind} value {value!r} in a query")
+
+
+class Compiler:
+    """Compile a filter tree into ``(sql, params)`` over the containers alias ``c``."""
+
+    def __init__(self, dialect, now: float):
+        self.dialect = dialect
+        self.now = now
+
+    def compile(self, node) -> tuple[str, list]:
+        if isinstance(node, Clause):
+            return self.clause(node)
+        if isinstance(node, (And, Or)):
+            if not node.children:
+                return ("1 = 1" if isinstance(node, And) else "1 = 0"), []
+            parts = [self.compile(child) for child in node.children]
+            joiner = " AND " if isinstance(node, And) else " OR "
+            return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+        if isinstance(node, Not):
+            sql, params = self.compile(node.child)
+            return f"NOT ({sql})", params
+        raise UsageError(f"not a filter: {node!r}")
+
+    def _compare(self, expr: str, op: str, value) -> tuple[str, list]:
+        if op in _COMPARE:
+            return f"{expr} {op} ?", [value]
+        if op == "CONTAINS":
+            return self.dialect.contains(expr), [value]
+        if op == "MATCHES":
+            return self.dialect.regexp(expr), [value]
+        if op == "NOT_MATCHES":
+            return f"NOT ({self.dialect.regexp(expr)})", [value]
+        raise UsageError(f"unknown operator {op!r} in a query")
+
+    def clause(self, c: Clause) -> tuple[str, list]:
+        if c.path in _SYS:
+            return self._sys_clause(c)
+        if c.path == "sys/aliases":
+            return self._members("aliases", "version_container_id = c.id", "alias", c)
+        spec = _FIELD_TYPES.get(c.type)
+        if spec is None:
+            raise UsageError(
+                f"unknown type {c.type!r} for '{c.path}': use one of {', '.join(_FIELD_TYPES)}"
+            )
+        types, expr = spec
+        where = "f.container_id = c.id AND f.path = ? AND f.type IN (" + ", ".join(
+            "?" * len(types)
+        ) + ")"
+        params: list = [c.path, *types]
+        if c.op != "EXISTS":
+            if c.type == "stringSet":
+                if c.op not in ("CONTAINS", "="):
+                    raise UsageError(f"stringSet '{c.path}' supports CONTAINS and EXISTS only")
+                where += (
+                    " AND EXISTS (SELECT 1 FROM string_set_members m WHERE m.field_id = f.id "
+                    "AND m.value = ?)"
+                )
+                params.append(str(c.value))
+            else:
+                if c.type == "floatSeries":
+                    aggregate = c.aggregate or "last"
+                    if aggregate not in AGGREGATES:
+                        raise UsageError(f"unknown aggregate {aggregate!r}: use {AGGREGATES}")
+                    expr = _AGGREGATE_SQL[aggregate]
+                sql, more = self._compare(expr, c.op, _convert(c.type, c.value))
+                where += f" AND {sql}"
+                params += more
+        return f"EXISTS (SELECT 1 FROM fields f WHERE {where})", params
+
+    def _members(self, table: str, link: str, column: str, c: Clause) -> tuple[str, list]:
+        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {link}"
+        if c.op == "EXISTS":
+            return sql + ")", []
+        if c.op not in ("CONTAINS", "="):
+            raise UsageError(f"'{c.path}' supports CONTAINS and EXISTS only")
+        return sql + f" AND {column} = ?)", [str(c.value)]
+
+    def _sys_clause(self, c: Clause) -> tuple[str, list]:
+        expr, kind = _SYS[c.path]
+        params: list = []
+        if kind == "state":
+            params.append(self.now - HEARTBEAT_WINDOW)
+        if c.op == "EXISTS":
+            return "1 = 1", []
+        sql, more = self._compare(expr, c.op, _convert(kind, c.value))
+        return sql, params + more

@@ -1,0 +1,172 @@
+"""The store's tables and the migrations that build them.
+
+``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1`` (version 0 is an
+empty database). ``migrate`` applies the missing ones in one write transaction when a store is
+opened, and refuses a store written by a newer despina. docs/store.md describes every table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from despina.errors import StoreVersionError
+
+_V1 = [
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        UNIQUE (workspace, name)
+    )""",
+    """CREATE TABLE containers (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        sys_id TEXT NOT NULL UNIQUE,
+        number INTEGER,
+        model_key TEXT,
+        model_container_id INTEGER REFERENCES containers (id) ON DELETE CASCADE,
+        custom_run_id TEXT,
+        owner TEXT NOT NULL,
+        created REAL NOT NULL,
+        modified REAL NOT NULL,
+        ping REAL NOT NULL,
+        running_time REAL NOT NULL DEFAULT 0,
+        stopped REAL,
+        trashed INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (project_id, kind, custom_run_id)
+    )""",
+    "CREATE INDEX containers_project ON containers (project_id, kind, trashed)",
+    "CREATE INDEX containers_model ON containers (model_container_id)",
+    """CREATE TABLE fields (
+        id INTEGER PRIMARY KEY,
+        container_id INTEGER NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        type TEXT NOT NULL,
+        float_value REAL,
+        int_value INTEGER,
+        text_value TEXT,
+        data TEXT,
+        count INTEGER NOT NULL DEFAULT 0,
+        last_step REAL,
+        last_timestamp REAL,
+        min_value REAL,
+        max_value REAL,
+        sum_value REAL NOT NULL DEFAULT 0,
+        sum_sq REAL NOT NULL DEFAULT 0,
+        nan_count INTEGER NOT NULL DEFAULT 0,
+        pos_inf_count INTEGER NOT NULL DEFAULT 0,
+        neg_inf_count INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (container_id, path)
+    )""",
+    "CREATE INDEX fields_path ON fields (path, container_id)",
+    """CREATE TABLE string_set_members (
+        field_id INTEGER NOT NULL REFERENCES fields (id) ON DELETE CASCADE,
+        value TEXT NOT NULL,
+        PRIMARY KEY (field_id, value)
+    )""",
+    """CREATE TABLE float_chunks (
+        id INTEGER PRIMARY KEY,
+        field_id INTEGER NOT NULL REFERENCES fields (id) ON DELETE CASCADE,
+        first_index INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        first_step REAL NOT NULL,
+        last_step REAL NOT NULL,
+        min_value REAL,
+        max_value REAL,
+        steps BLOB NOT NULL,
+        "values" BLOB NOT NULL,
+        timestamps BLOB NOT NULL,
+        UNIQUE (field_id, first_index)
+    )""",
+    "CREATE INDEX float_chunks_steps ON float_chunks (field_id, last_step)",
+    """CREATE TABLE series_points (
+        field_id INTEGER NOT NULL REFERENCES fields (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        step REAL NOT NULL,
+        timestamp REAL NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (field_id, idx)
+    )""",
+    "CREATE INDEX series_points_steps ON series_points (field_id, step)",
+    """CREATE TABLE file_entries (
+        field_id INTEGER NOT NULL REFERENCES fields (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL DEFAULT 0,
+        location TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (field_id, path)
+    )""",
+    """CREATE TABLE applied (
+        container_id INTEGER NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+        writer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (container_id, writer)
+    )""",
+]
+
+# Version 2: model aliases (MLflow style), one version per (model, alias).
+_V2 = [
+    """CREATE TABLE aliases (
+        model_container_id INTEGER NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        version_container_id INTEGER NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+        PRIMARY KEY (model_container_id, alias)
+    )""",
+    "CREATE INDEX aliases_version ON aliases (version_container_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def read_version(conn: sqlite3.Connection) -> int:
+    """The schema version of the database (0 when it is empty)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return 0
+        raise
+    return int(row[0]) if row else 0
+
+
+def _check(version: int, where: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"the store at {where} has schema version {version}, but this despina only knows "
+            f"versions up to {SCHEMA_VERSION}: it was written by a newer despina. Upgrade "
+            "despina (pip install -U despina) to open it."
+        )
+
+
+def migrate(db, upto: int | None = None) -> int:
+    """Bring the database to ``upto`` (default: the latest version); returns the version."""
+    target = SCHEMA_VERSION if upto is None else upto
+    where = db.path or "memory"
+    version = read_version(db.connection())
+    _check(version, where)
+    if version >= target:
+        return version
+    with db.transaction() as conn:
+        version = read_version(conn)  # another process may have migrated meanwhile
+        _check(version, where)
+        while version < target:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            version += 1
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(version),),
+        )
+    return version

@@ -1,0 +1,299 @@
+"""Series storage: float series in packed chunks, string and file series a row per point.
+
+Float points live in ``float_chunks`` rows of up to ``CHUNK_POINTS`` points: three packed
+little-endian float64 arrays (steps, values, timestamps). An append fills the last partial
+chunk (rewriting it) and then adds new chunks. The field row keeps the summary (count, last
+point, min/max/sum/sum_sq over finite values, NaN and ±Inf counts) so tables and filters never
+read points. numpy is imported inside the functions: ``import despina`` stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from despina.operations import MAX_STRING_LENGTH, SeriesFile
+from despina.store.fields import FLOAT_POINT_SIZE, Refused
+
+CHUNK_POINTS = 4096
+
+
+def _np():
+    import numpy
+
+    return numpy
+
+
+def _pack(a) -> bytes:
+    return a.astype("<f8", copy=False).tobytes()
+
+
+def _unpack(b: bytes):
+    return _np().frombuffer(b, dtype="<f8")
+
+
+def resolve_steps(steps, last_step: float | None):
+    """Steps with NaN ("auto") replaced by previous step + 1 (0 for the first point), and a
+    mask of the points kept: a step must be above every step before it."""
+    np = _np()
+    steps = np.asarray(steps, dtype=np.float64)
+    auto = np.isnan(steps)
+    if auto.all():
+        start = 0.0 if last_step is None else last_step + 1.0
+        steps = start + np.arange(len(steps), dtype=np.float64)
+    elif auto.any():
+        out = steps.copy()
+        cur = last_step
+        for i in range(len(out)):
+            if auto[i]:
+                out[i] = 0.0 if cur is None else cur + 1.0
+            if cur is None or out[i] > cur:
+                cur = out[i]
+        steps = out
+    floor = -np.inf if last_step is None else last_step
+    before = np.empty_like(steps)
+    if len(steps):
+        before[0] = floor
+        np.maximum(np.maximum.accumulate(steps)[:-1], floor, out=before[1:])
+    return steps, steps > before
+
+
+def _timestamps(timestamps, n: int, default: float):
+    np = _np()
+    ts = np.asarray(timestamps, dtype=np.float64)
+    if len(ts) == 0:
+        return np.full(n, default, dtype=np.float64)
+    if len(ts) != n:
+        raise Refused(f"{n} points but {len(ts)} timestamps")
+    return np.where(np.isnan(ts), default, ts)
+
+
+def _refusal(path: str, steps, kept, last_step) -> str | None:
+    refused = int(len(kept) - kept.sum())
+    if not refused:
+        return None
+    first = int(_np().argmin(kept))
+    before = max([x for x in (last_step, *steps[:first].tolist()) if x is not None])
+    more = f" ({refused} points refused in all)" if refused > 1 else ""
+    return (
+        f"series '{path}': step {steps[first]!r} is not after the last step {before!r}; steps "
+        f"must increase, so the point was refused{more}. The other points were stored."
+    )
+
+
+def append_floats(conn, field_id: int, path: str, steps, values, timestamps, now: float):
+    """Append points; returns a message about refused points, or None."""
+    np = _np()
+    values = np.asarray(values, dtype=np.float64)
+    if len(steps) != len(values):
+        raise Refused(f"series '{path}': {len(values)} values but {len(steps)} steps")
+    ts = _timestamps(timestamps, len(values), now)
+    row = conn.execute(
+        "SELECT count, last_step, min_value, max_value, sum_value, sum_sq, nan_count, "
+        "pos_inf_count, neg_inf_count FROM fields WHERE id = ?",
+        (field_id,),
+    ).fetchone()
+    count, last_step, lo, hi, total, total_sq, nans, pinf, ninf = row
+    steps, kept = resolve_steps(steps, last_step)
+    message = _refusal(path, steps, kept, last_step)
+    if not kept.all():
+        steps, values, ts = steps[kept], values[kept], ts[kept]
+    if not len(steps):
+        return message
+    finite = np.isfinite(values)
+    fin = values[finite]
+    if len(fin):
+        lo = float(fin.min()) if lo is None else min(lo, float(fin.min()))
+        hi = float(fin.max()) if hi is None else max(hi, float(fin.max()))
+        total += float(fin.sum())
+        total_sq += float(np.dot(fin, fin))
+    nan_new = int(np.isnan(values).sum())
+    pinf_new = int((values == np.inf).sum())
+    ninf_new = len(values) - len(fin) - nan_new - pinf_new
+    _write_chunks(conn, field_id, count, steps, values, ts)
+    count += len(values)
+    last = float(values[-1])
+    conn.execute(
+        "UPDATE fields SET count = ?, last_step = ?, last_timestamp = ?, float_value = ?, "
+        "min_value = ?, max_value = ?, sum_value = ?, sum_sq = ?, nan_count = ?, "
+        "pos_inf_count = ?, neg_inf_count = ?, size = ? WHERE id = ?",
+        (
+            count,
+            float(steps[-1]),
+            float(ts[-1]),
+            None if math.isnan(last) else last,
+            lo,
+            hi,
+            total,
+            total_sq,
+            nans + nan_new,
+            pinf + pinf_new,
+            ninf + ninf_new,
+            count * FLOAT_POINT_SIZE,
+            field_id,
+        ),
+    )
+    return message
+
+
+def _chunk_row(np, steps, values, ts):
+    fin = values[np.isfinite(values)]
+    lo, hi = (float(fin.min()), float(fin.max())) if len(fin) else (None, None)
+    return (len(steps), float(steps[0]), float(steps[-1]), lo, hi, _pack(steps), _pack(values), _pack(ts))
+
+
+def _write_chunks(conn, field_id, count, steps, values, ts) -> None:
+    np = _np()
+    start = 0
+    last = conn.execute(
+        'SELECT id, n, steps, "values", timestamps FROM float_chunks WHERE field_id = ? '
+        "ORDER BY first_index DESC LIMIT 1",
+        (field_id,),
+    ).fetchone()
+    if last is not None and last[1] < CHUNK_POINTS:
+        start = min(CHUNK_POINTS - last[1], len(steps))
+        row = _chunk_row(
+            np,
+            np.concatenate([_unpack(last[2]), steps[:start]]),
+            np.concatenate([_unpack(last[3]), values[:start]]),
+            np.concatenate([_unpack(last[4]), ts[:start]]),
+        )
+        conn.execute(
+            "UPDATE float_chunks SET n = ?, first_step = ?, last_step = ?, min_value = ?, "
+            'max_value = ?, steps = ?, "values" = ?, timestamps = ? WHERE id = ?',
+            (*row, last[0]),
+        )
+    rows = []
+    for i in range(start, len(steps), CHUNK_POINTS):
+        j = i + CHUNK_POINTS
+        rows.append((field_id, count + i, *_chunk_row(np, steps[i:j], values[i:j], ts[i:j])))
+    if rows:
+        conn.executemany(
+            "INSERT INTO float_chunks (field_id, first_index, n, first_step, last_step, "
+            'min_value, max_value, steps, "values", timestamps) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def read_floats(conn, field_id: int, offset: int, limit, step_min, step_max):
+    np = _np()
+    sql = 'SELECT first_index, steps, "values", timestamps FROM float_chunks WHERE field_id = ?'
+    params: list = [field_id]
+    by_step = step_min is not None or step_max is not None
+    if by_step:
+        if step_min is not None:
+            sql += " AND last_step >= ?"
+            params.append(float(step_min))
+        if step_max is not None:
+            sql += " AND first_step <= ?"
+            params.append(float(step_max))
+    else:
+        sql += " AND first_index + n > ?"
+        params.append(int(offset))
+        if limit is not None:
+            sql += " AND first_index < ?"
+            params.append(int(offset) + int(limit))
+    rows = conn.execute(sql + " ORDER BY first_index", params).fetchall()
+    if not rows:
+        empty = np.empty(0, dtype=np.float64)
+        return empty, empty.copy(), empty.copy()
+    steps = np.concatenate([_unpack(r[1]) for r in rows])
+    values = np.concatenate([_unpack(r[2]) for r in rows])
+    ts = np.concatenate([_unpack(r[3]) for r in rows])
+    if by_step:
+        mask = np.ones(len(steps), dtype=bool)
+        if step_min is not None:
+            mask &= steps >= step_min
+        if step_max is not None:
+            mask &= steps <= step_max
+        steps, values, ts = steps[mask], values[mask], ts[mask]
+        lo = int(offset)
+    else:
+        lo = max(int(offset) - rows[0][0], 0)
+    hi = None if limit is None else lo + int(limit)
+    return steps[lo:hi], values[lo:hi], ts[lo:hi]
+
+
+# ---- string and file series ----------------------------------------------------------------
+
+
+def file_to_json(value: SeriesFile) -> str:
+    f = value.file
+    return json.dumps([f.hash, f.size, f.extension, value.name, value.description])
+
+
+def file_from_json(text: str) -> SeriesFile:
+    from despina.operations import FileRef
+
+    h, s, e, n, d = json.loads(text)
+    return SeriesFile(FileRef(h, s, e), n, d)
+
+
+def append_objects(conn, field_id: int, path: str, steps, values: list, timestamps, now, files):
+    """Append string (``files`` False) or file points; returns a message or None."""
+    if len(steps) != len(values):
+        raise Refused(f"series '{path}': {len(values)} values but {len(steps)} steps")
+    messages = []
+    if files:
+        texts = [file_to_json(v) for v in values]
+        sizes = [int(v.file.size) for v in values]
+    else:
+        texts = [str(v) for v in values]
+        if any(len(t) > MAX_STRING_LENGTH for t in texts):
+            texts = [t[:MAX_STRING_LENGTH] for t in texts]
+            messages.append(
+                f"series '{path}': values longer than {MAX_STRING_LENGTH} characters were cut "
+                "to that length (the points were stored)"
+            )
+        sizes = [len(t) for t in texts]
+    ts = _timestamps(timestamps, len(values), now)
+    count, last_step, size = conn.execute(
+        "SELECT count, last_step, size FROM fields WHERE id = ?", (field_id,)
+    ).fetchone()
+    steps, kept = resolve_steps(steps, last_step)
+    refusal = _refusal(path, steps, kept, last_step)
+    if refusal:
+        messages.insert(0, refusal)
+    rows = []
+    for i in kept.nonzero()[0].tolist():
+        rows.append((field_id, count + len(rows), float(steps[i]), float(ts[i]), texts[i]))
+        size += sizes[i]
+    if rows:
+        conn.executemany(
+            "INSERT INTO series_points (field_id, idx, step, timestamp, value) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        last = rows[-1]
+        conn.execute(
+            "UPDATE fields SET count = ?, last_step = ?, last_timestamp = ?, text_value = ?, "
+            "size = ? WHERE id = ?",
+            (count + len(rows), last[2], last[3], last[4], size, field_id),
+        )
+    return " ".join(messages) or None
+
+
+def read_objects(conn, field_id: int, offset, limit, step_min, step_max):
+    sql = "SELECT step, timestamp, value FROM series_points WHERE field_id = ?"
+    params: list = [field_id]
+    if step_min is not None:
+        sql += " AND step >= ?"
+        params.append(float(step_min))
+    if step_max is not None:
+        sql += " AND step <= ?"
+        params.append(float(step_max))
+    sql += " ORDER BY idx LIMIT ? OFFSET ?"
+    params += [-1 if limit is None else int(limit), int(offset)]  # -1: no limit (SQLite)
+    return conn.execute(sql, params).fetchall()
+
+
+def clear_series(conn, field_id: int) -> None:
+    conn.execute("DELETE FROM float_chunks WHERE field_id = ?", (field_id,))
+    conn.execute("DELETE FROM series_points WHERE field_id = ?", (field_id,))
+    conn.execute(
+        "UPDATE fields SET count = 0, last_step = NULL, last_timestamp = NULL, float_value = NULL, "
+        "text_value = NULL, min_value = NULL, max_value = NULL, sum_value = 0, sum_sq = 0, "
+        "nan_count = 0, pos_inf_count = 0, neg_inf_count = 0, size = 0 WHERE id = ?",
+        (field_id,),
+    )

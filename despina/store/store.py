@@ -1,0 +1,183 @@
+"""The store: applies batches of operations and answers reads. CONTRACT SKELETON.
+
+This file states the contract every caller relies on (the client's local backend today, the
+server tomorrow). Implementations may split the work into helper modules in this package
+(schema.py, apply.py, reads.py, tables.py, projects.py, blobs.py, db.py); this class is the
+one public face.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from despina.operations import Batch, BatchResult
+from despina.store.filters import Filter
+from despina.store.model import (
+    ContainerInfo,
+    FieldValue,
+    FileEntry,
+    FloatPoints,
+    ObjectPoints,
+    ProjectInfo,
+    Table,
+)
+
+
+class Store:
+    """Metadata in a SQL database (SQLite now, PostgreSQL later) plus a content-addressed
+    blob store. Safe to use from several threads (one connection per thread) and several
+    processes at once (SQLite in WAL mode, writes in short IMMEDIATE transactions, retried
+    while the database is busy)."""
+
+    # ---- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open_local(cls, folder: str | Path) -> Store:
+        """Open (creating if needed) the embedded store in ``folder``: ``store.db`` (SQLite,
+        WAL) and ``blobs/``. Migrates an older schema in place; refuses a newer one with
+        StoreVersionError."""
+        raise NotImplementedError
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A store that lives only in this process (debug mode): SQLite in memory and blobs in
+        a dict. Shared by every thread of the process that holds this object."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # ---- projects -----------------------------------------------------------------------
+
+    def get_or_create_project(self, qualified_name: str) -> ProjectInfo:
+        """``"workspace/name"`` (a bare ``"name"`` means workspace ``local``). Creates it on
+        first use with a key derived from the name (see docs/store.md)."""
+        raise NotImplementedError
+
+    def get_project(self, qualified_name: str) -> ProjectInfo:
+        """Raises ProjectNotFoundError."""
+        raise NotImplementedError
+
+    def list_projects(self) -> list[ProjectInfo]:
+        raise NotImplementedError
+
+    # ---- containers ---------------------------------------------------------------------
+
+    def create_container(
+        self,
+        *,
+        project: str,
+        kind: str,
+        uuid: str,
+        owner: str,
+        created: float,
+        custom_run_id: str | None = None,
+        model_key: str | None = None,
+        model_id: str | None = None,
+    ) -> ContainerInfo:
+        """Create a run / model / model version; idempotent by ``uuid``.
+
+        - run: next number in the project (``KEY-1``, ``KEY-2``...). With ``custom_run_id``,
+          an existing run of the project with that custom id is returned instead (even when
+          several processes race to create it).
+        - model: ``model_key`` required (upper-cased; letters and digits), id ``KEY-MODELKEY``;
+          a duplicate key in the project raises ConflictError.
+        - model_version: ``model_id`` (the model's sys_id) required, must exist; id
+          ``KEY-MODELKEY-N`` with N counting from 1 per model.
+        - project: the project's own container (one per project, id = the project key);
+          returns the existing one if present.
+        Creation also stores the default sys fields (sys/name "Untitled", sys/description "",
+        sys/tags empty, sys/failed false, sys/custom_run_id, sys/stage "none" and sys/model_id
+        for versions). The project is created on first use.
+        """
+        raise NotImplementedError
+
+    def get_container(
+        self, sys_id: str, *, project: str | None = None, kind: str | None = None
+    ) -> ContainerInfo:
+        """Find by sys_id (in ``project``, or in any project when None). Raises
+        ContainerNotFoundError naming the id and project."""
+        raise NotImplementedError
+
+    def get_container_by_uuid(self, uuid: str) -> ContainerInfo:
+        raise NotImplementedError
+
+    def set_trashed(self, uuids: list[str], trashed: bool = True) -> None:
+        raise NotImplementedError
+
+    # ---- writes -------------------------------------------------------------------------
+
+    def apply_batch(self, batch: Batch) -> BatchResult:
+        """Apply in one transaction, skipping operations with seq <= the highest seq already
+        applied for (container, writer). Operations that cannot be applied (a type conflict,
+        a step that goes backwards, a protected path) are reported in ``errors`` and the rest
+        are applied. An empty batch is a heartbeat: it only moves sys/ping_time."""
+        raise NotImplementedError
+
+    @property
+    def blobs(self):
+        """The BlobStore: put_bytes(data) / put_file(path) / put_stream(f) -> FileRef-like
+        (hash, size); exists(hash); open(hash) -> binary file; size(hash)."""
+        raise NotImplementedError
+
+    # ---- reads --------------------------------------------------------------------------
+
+    def get_structure(self, uuid: str) -> dict[str, str]:
+        """Every field path -> type, including the computed sys fields."""
+        raise NotImplementedError
+
+    def get_field(self, uuid: str, path: str) -> FieldValue | None:
+        raise NotImplementedError
+
+    def get_fields(self, uuid: str, prefix: str = "") -> list[FieldValue]:
+        """Every field at or under ``prefix`` (a namespace path, '' for all), computed sys
+        fields included."""
+        raise NotImplementedError
+
+    def fetch_float_points(
+        self,
+        uuid: str,
+        path: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        step_min: float | None = None,
+        step_max: float | None = None,
+    ) -> FloatPoints:
+        raise NotImplementedError
+
+    def fetch_object_points(
+        self,
+        uuid: str,
+        path: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        step_min: float | None = None,
+        step_max: float | None = None,
+    ) -> ObjectPoints:
+        """String series (values: str) and file series (values: SeriesFile)."""
+        raise NotImplementedError
+
+    def list_files(self, uuid: str, path: str) -> list[FileEntry]:
+        """The files of a file set or artifact, sorted by path."""
+        raise NotImplementedError
+
+    def fetch_table(
+        self,
+        project: str,
+        kind: str,
+        *,
+        model_id: str | None = None,
+        filter: Filter | None = None,
+        columns: list[str] | None = None,
+        sort_by: str = "sys/creation_time",
+        ascending: bool = False,
+        limit: int | None = None,
+        trashed: bool | None = False,
+    ) -> Table:
+        """Rows of one kind of container in a project (model versions of ``model_id`` only,
+        when given). ``columns`` None means every field; sys/id is always included.
+        ``trashed`` False: only live ones, True: only trashed ones, None: both. Rows whose
+        sort field is missing come last."""
+        raise NotImplementedError

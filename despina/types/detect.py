@@ -1,0 +1,99 @@
+"""Recognising third-party objects without importing their libraries.
+
+Each test looks at the class's module and name (and its bases), so ``import despina`` never
+pulls in numpy, PIL, matplotlib, pandas, plotly, altair or bokeh just to ask "is this one of
+yours?". Only objects that came from those libraries can match, and by then they are loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _has_base(obj: Any, module_prefix: str, names: tuple[str, ...]) -> bool:
+    for cls in type(obj).__mro__:
+        if cls.__name__ in names and (cls.__module__ or "").startswith(module_prefix):
+            return True
+    return False
+
+
+def _module(obj: Any) -> str:
+    return type(obj).__module__ or ""
+
+
+def is_pil_image(obj: Any) -> bool:
+    return _module(obj).startswith("PIL.") and _has_base(obj, "PIL.Image", ("Image",))
+
+
+def is_matplotlib_figure(obj: Any) -> bool:
+    return _module(obj).startswith("matplotlib.") and _has_base(obj, "matplotlib.", ("Figure",))
+
+
+def is_pyplot_module(obj: Any) -> bool:
+    """``matplotlib.pyplot`` itself, as in ``File.as_image(plt)``: its current figure."""
+    return getattr(obj, "__name__", None) == "matplotlib.pyplot" and hasattr(obj, "gcf")
+
+
+def is_seaborn_grid(obj: Any) -> bool:
+    return _module(obj).startswith("seaborn.") and hasattr(obj, "figure") and hasattr(obj, "savefig")
+
+
+def is_plotly_figure(obj: Any) -> bool:
+    return _module(obj).startswith("plotly.") and hasattr(obj, "write_html")
+
+
+def is_altair_chart(obj: Any) -> bool:
+    return (
+        _module(obj).startswith("altair.")
+        and "Chart" in type(obj).__name__
+        and (hasattr(obj, "to_html") or hasattr(obj, "save"))
+    )
+
+
+def is_bokeh_figure(obj: Any) -> bool:
+    return _module(obj).startswith("bokeh.") and _has_base(obj, "bokeh.", ("LayoutDOM",))
+
+
+def is_pandas_dataframe(obj: Any) -> bool:
+    return _module(obj).startswith("pandas.") and _has_base(obj, "pandas.", ("DataFrame",))
+
+
+def is_pandas_table_like(obj: Any) -> bool:
+    """DataFrame, Series or Styler: anything from pandas that renders to an HTML table."""
+    return _module(obj).startswith("pandas.") and (
+        hasattr(obj, "to_html") or hasattr(obj, "to_frame")
+    )
+
+
+def is_numpy_array(obj: Any) -> bool:
+    return _module(obj).startswith("numpy") and _has_base(obj, "numpy", ("ndarray",))
+
+
+def is_tensor(obj: Any) -> bool:
+    """A torch, tensorflow or jax tensor (anything convertible with ``.numpy()``/``__array__``)."""
+    module = _module(obj)
+    if module.startswith("torch"):
+        return hasattr(obj, "detach") and hasattr(obj, "numpy")
+    if module.startswith("tensorflow"):
+        return "Tensor" in type(obj).__name__ or hasattr(obj, "numpy")
+    if module.startswith(("jax", "jaxlib")):
+        return hasattr(obj, "__array__")
+    return False
+
+
+def is_image_like(obj: Any) -> bool:
+    """Objects logged as PNG when assigned directly (Neptune: PIL images and figures).
+
+    Arrays and tensors are images only through ``File.as_image``: assigned bare, a 2-D array
+    is more likely data than a picture.
+    """
+    return is_pil_image(obj) or is_matplotlib_figure(obj) or is_seaborn_grid(obj)
+
+
+def is_chart_like(obj: Any) -> bool:
+    """Objects logged as HTML when assigned directly: plotly, altair and bokeh charts."""
+    return is_plotly_figure(obj) or is_altair_chart(obj) or is_bokeh_figure(obj)
+
+
+def is_argparse_namespace(obj: Any) -> bool:
+    return type(obj).__module__ == "argparse" and type(obj).__name__ == "Namespace"
