@@ -55,6 +55,8 @@ What a reader may assume
 ------------------------
 - Exactly one process writes a queue folder: the one holding ``lock``. Readers (``despina
   status``) read without the lock; ``despina sync`` takes the lock before sending anything.
+  A child forked by the writer drops its copy of the lock and of the write buffer at once, so
+  the lock dies with the writer and nothing is written twice.
 - After kill -9 of the writer, every record whose ``append`` returned before the last
   completed ``flush`` is intact. The tail of the last segment may hold one torn record (a short
   header, a short payload or, after a power cut, a bad CRC); readers stop there, and a writer
@@ -80,6 +82,7 @@ import struct
 import tempfile
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -131,6 +134,7 @@ class QueueInfo:
     locked: bool
     lock_owner: str = ""  # "pid 123 on host" when locked and known
     error: str = ""  # set when the folder could not be read; the other fields are partial
+    damage: str = ""  # a damaged record in the last segment (pending stops short of it)
 
 
 @dataclass(slots=True)
@@ -175,6 +179,8 @@ class DiskQueue:
         self._next_seq = tail.next_seq
         self._tail = tail
         self.segment_bytes = SEGMENT_BYTES
+        if lock_fd is not None:
+            _WRITERS.add(self)
 
     # ---- opening ------------------------------------------------------------------------
 
@@ -313,6 +319,22 @@ class DiskQueue:
                 _fsync_dir(self.folder)
                 self._dir_dirty = False
 
+    def _forget_after_fork(self) -> None:
+        """In a forked child: let go of the parent's lock and segment without touching them."""
+        if self._file is not None:
+            # Point the inherited descriptor at /dev/null so that whatever the child's copy of
+            # the buffer flushes (at exit, or when collected) never lands in the parent's queue.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._file.fileno())
+            os.close(devnull)
+            _FORKED_FILES.append(self._file)
+            self._file = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # the parent's descriptor keeps the lock
+            self._lock_fd = None
+        self._closed = True
+        self._mutex = threading.RLock()  # another thread may have held it at the fork
+
     def _check_writable(self) -> None:
         if self._closed:
             raise QueueError(f"the disk queue {self.folder} is closed")
@@ -378,6 +400,13 @@ class DiskQueue:
                     budget -= len(rec.operations)
                 yield rec
 
+    @property
+    def damage(self) -> str:
+        """Damage found before the end of the last segment when the queue was opened, or ""
+        (a torn record at the very end is not damage: it is what kill -9 leaves)."""
+        tail = self._tail
+        return tail.problem if tail is not None and not tail.at_tail else ""
+
     def pending_count(self) -> int:
         """Operations written but not yet acknowledged."""
         return max(self._next_seq - 1 - self._acked, 0)
@@ -426,6 +455,7 @@ class DiskQueue:
     def remove(self) -> None:
         """Delete the queue folder (after it has been synced or cleared), then close."""
         with self._mutex:
+            self._check_writable()
             if self._file is not None:
                 self._file.close()
                 self._file = None
@@ -488,6 +518,22 @@ class DiskQueue:
         return _TempFile(blobs)
 
 
+# A forked child (a data-loader worker, multiprocessing with fork) must neither keep a queue's
+# lock alive after its parent dies nor flush the parent's buffered records a second time.
+_WRITERS: weakref.WeakSet[DiskQueue] = weakref.WeakSet()
+_FORKED_FILES: list = []
+
+
+def _after_fork_in_child() -> None:
+    for queue in list(_WRITERS):
+        queue._forget_after_fork()
+    _WRITERS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 # ---------------------------------------------------------------------------------------------
 # Listing queues.
 
@@ -524,7 +570,7 @@ def queue_info(folder: Path, mode: str | None = None) -> QueueInfo:
         q = DiskQueue.open(folder, lock=False)
     except (QueueError, OSError, ValueError) as e:
         return QueueInfo(folder, mode, {}, 0, size, locked, owner, error=str(e))
-    return QueueInfo(folder, mode, q.meta, q.pending_count(), size, locked, owner)
+    return QueueInfo(folder, mode, q.meta, q.pending_count(), size, locked, owner, damage=q.damage)
 
 
 def lock_state(folder: Path) -> tuple[bool, str]:
@@ -664,7 +710,8 @@ def _read_segment(seg: _Segment, acked: int, *, tolerate_tail: bool) -> Iterator
             if not (tolerate_tail and d.at_tail):
                 raise QueueError(
                     f"the disk queue file {seg.path} is damaged at offset {d.offset}: {d.why}. "
-                    "Records before it can still be sent; move the file away to sync the rest."
+                    "The records before it can be read; move the file away to read the records "
+                    "of later files."
                 ) from None
     finally:
         if isinstance(buf, mmap.mmap):

@@ -4,8 +4,16 @@ The user's thread does as little as possible: a series append is one tuple on a 
 background thread turns runs of such items into operations, coalescing consecutive points of
 one series into a single AppendFloats, resolving files into blobs, and hashing artifacts.
 
+In async and offline modes, float points do not travel as items: each float series has a
+``PointBuffer`` (three ``array('d')``: values, steps, timestamps) that the user's thread
+appends to and the sender drains in place (it reads the first n points, then deletes them;
+both are single C calls under the GIL, so no lock is needed). A buffer is announced with a
+NEW_BUFFER item before its first point, and retired with a SEALED item before any write that
+must come after its points (clearing or deleting the series); the sender reads announced
+buffers only after handling the items before them, which keeps every path's order.
+
 Item shapes (first element is the tag):
-    (FLOAT_POINT, path, value, step, timestamp)      step is NaN when not given
+    (FLOAT_POINT, path, value, step, timestamp)      sync/read-only modes; step NaN = not given
     (STRING_POINT, path, value, step, timestamp)
     (FILE_POINT, path, file, step, timestamp, name, description)
     (OPERATION, operation)                            a ready Operation
@@ -13,6 +21,8 @@ Item shapes (first element is the tag):
     (UPLOAD_FILES, path, [(relative_path, source_path), ...], reset)
     (TRACK, path, source, destination, reset)          artifact files, hashed off-thread
     (MARKER, threading.Event)                         set once all before it is stored
+    (NEW_BUFFER, PointBuffer)                         start reading this buffer
+    (SEALED, PointBuffer)                             read what is left, then forget it
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import logging
 import time
 from array import array
 from collections.abc import Callable
+from operator import itemgetter
 
 from despina import operations as ops
 
@@ -34,6 +45,8 @@ UPLOAD = 5
 UPLOAD_FILES = 6
 TRACK = 7
 MARKER = 8
+NEW_BUFFER = 9
+SEALED = 10
 
 POINT_TAGS = (FLOAT_POINT, STRING_POINT, FILE_POINT)
 
@@ -54,6 +67,31 @@ class BlobStager:
         return ops.FileRef(ref.hash, ref.size, file.extension or "")
 
 
+class PointBuffer:
+    """Float points of one series waiting for the sender (see the module docstring)."""
+
+    __slots__ = ("path", "values", "steps", "stamps")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.values = array("d")
+        self.steps = array("d")
+        self.stamps = array("d")
+
+    def take(self, limit: int | None = None) -> ops.AppendFloats | None:
+        """Remove and return up to ``limit`` points fully written so far (sender only)."""
+        n = min(len(self.values), len(self.steps), len(self.stamps))
+        if limit is not None:
+            n = min(n, limit)
+        if not n:
+            return None
+        values, steps, stamps = self.values[:n], self.steps[:n], self.stamps[:n]
+        del self.values[:n]
+        del self.steps[:n]
+        del self.stamps[:n]
+        return ops.AppendFloats(self.path, steps, values, stamps)
+
+
 class _SeriesBuffer:
     __slots__ = ("kind", "steps", "values", "timestamps")
 
@@ -64,62 +102,131 @@ class _SeriesBuffer:
         self.timestamps = array("d")
 
 
-def build_operations(items: list, stager: BlobStager | None) -> tuple[list, list]:
+def build_operations(
+    items: list, stager: BlobStager | None, live: dict | None = None
+) -> tuple[list, list]:
     """Turn buffered items into operations. Returns (operations, markers).
 
-    Points are grouped per series; any other item is a barrier that first flushes the points
-    buffered before it, so the order of writes to any one path is kept. An item that cannot be
-    turned into an operation (a file that vanished, say) is logged and skipped: one bad item
-    never stops the rest.
+    ``live`` (async and offline modes) maps id -> PointBuffer for the buffers announced so
+    far; it is updated by NEW_BUFFER and SEALED items (the caller drains live buffers after
+    the items, with ``take_points``). Points are grouped per series; any other item is a barrier that first flushes
+    the points buffered before it, so the order of writes to any one path is kept. An item
+    that cannot be turned into an operation (a file that vanished, say) is logged and
+    skipped: one bad item never stops the rest.
     """
     out: list[ops.Operation] = []
     markers: list = []
-    series: dict[str, _SeriesBuffer] = {}
-
-    def flush_series() -> None:
-        for path, buf in series.items():
-            if buf.kind == FLOAT_POINT:
-                out.append(ops.AppendFloats(path, buf.steps, buf.values, buf.timestamps))
-            elif buf.kind == STRING_POINT:
-                out.append(ops.AppendStrings(path, buf.steps, buf.values, buf.timestamps))
-            else:
-                out.append(ops.AppendFiles(path, buf.steps, buf.values, buf.timestamps))
-        series.clear()
-
-    for item in items:
-        tag = item[0]
+    tags = list(map(_first, items))
+    start = 0
+    for end, tag in enumerate(tags):
         if tag in POINT_TAGS:
-            path = item[1]
-            buf = series.get(path)
-            if buf is None or buf.kind != tag:
-                if buf is not None:  # same path, other kind: keep order, let the store refuse
-                    flush_series()
-                buf = series[path] = _SeriesBuffer(tag)
-            if tag == FILE_POINT:
-                try:
-                    ref = stager.stage(item[2])
-                except Exception as e:
-                    logger.error("despina: could not read the file for '%s': %s", path, e)
-                    continue
-                buf.values.append(ops.SeriesFile(ref, item[5] or "", item[6] or ""))
-            else:
-                buf.values.append(item[2])
-            buf.steps.append(item[3])
-            buf.timestamps.append(item[4])
             continue
-        flush_series()
+        _points(items[start:end], tags[start:end], stager, out)
+        start = end + 1
+        item = items[end]
         if tag == MARKER:
             markers.append(item[1])
-            continue
-        try:
-            op = _to_operation(item, stager)
-        except Exception as e:
-            logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
-            continue
+        elif tag == NEW_BUFFER:
+            live[id(item[1])] = item[1]
+        elif tag == SEALED:
+            live.pop(id(item[1]), None)
+            op = item[1].take()
+            if op is not None:
+                out.append(op)
+        else:
+            try:
+                op = _to_operation(item, stager)
+            except Exception as e:
+                logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
+                continue
+            if op is not None:
+                out.append(op)
+    _points(items[start:], tags[start:], stager, out)
+    return out, markers
+
+
+def take_points(live: dict, limit: int) -> list[ops.AppendFloats]:
+    """Up to ``limit`` points from each live buffer."""
+    out = []
+    for buffer in list(live.values()):
+        op = buffer.take(limit)
         if op is not None:
             out.append(op)
-    flush_series()
-    return out, markers
+    return out
+
+
+_first = itemgetter(0)
+_path = itemgetter(1)
+_value = itemgetter(2)
+_step = itemgetter(3)
+_stamp = itemgetter(4)
+
+
+def _points(items: list, tags: list, stager, out: list) -> None:
+    """Operations for a stretch of points with no barrier inside."""
+    if not items:
+        return
+    if tags.count(FLOAT_POINT) == len(tags):
+        _float_points(items, out)
+        return
+    series: dict[str, _SeriesBuffer] = {}
+    for item in items:
+        tag, path = item[0], item[1]
+        buf = series.get(path)
+        if buf is None or buf.kind != tag:
+            if buf is not None:  # same path, another kind: keep order, let the store refuse
+                _flush(series, out)
+            buf = series[path] = _SeriesBuffer(tag)
+        if tag == FILE_POINT:
+            try:
+                ref = stager.stage(item[2])
+            except Exception as e:
+                logger.error("despina: could not read the file for '%s': %s", path, e)
+                continue
+            buf.values.append(ops.SeriesFile(ref, item[5] or "", item[6] or ""))
+        else:
+            buf.values.append(item[2])
+        buf.steps.append(item[3])
+        buf.timestamps.append(item[4])
+    _flush(series, out)
+
+
+def _flush(series: dict, out: list) -> None:
+    for path, buf in series.items():
+        if buf.kind == FLOAT_POINT:
+            out.append(ops.AppendFloats(path, buf.steps, buf.values, buf.timestamps))
+        elif buf.kind == STRING_POINT:
+            out.append(ops.AppendStrings(path, buf.steps, buf.values, buf.timestamps))
+        else:
+            out.append(ops.AppendFiles(path, buf.steps, buf.values, buf.timestamps))
+    series.clear()
+
+
+def _float_points(items: list, out: list) -> None:
+    """Group float points per series in bulk (C loops, numpy for several series)."""
+    if not items:
+        return
+    values = array("d", map(_value, items))
+    steps = array("d", map(_step, items))
+    stamps = array("d", map(_stamp, items))
+    order = dict.fromkeys(map(_path, items))
+    if len(order) == 1:
+        out.append(ops.AppendFloats(items[0][1], steps, values, stamps))
+        return
+    import numpy as np
+
+    index = {path: i for i, path in enumerate(order)}
+    codes = np.fromiter(map(index.__getitem__, map(_path, items)), np.int32, len(items))
+    v, s, t = np.frombuffer(values), np.frombuffer(steps), np.frombuffer(stamps)
+    for path, code in index.items():
+        mask = codes == code
+        out.append(ops.AppendFloats(path, _arr(s[mask]), _arr(v[mask]), _arr(t[mask])))
+
+
+def _arr(a) -> array:
+    out = array("d")
+    out.frombytes(a.tobytes())
+    return out
 
 
 def _to_operation(item: tuple, stager: BlobStager | None) -> ops.Operation | None:

@@ -46,6 +46,7 @@ class StoppedSink:
 
 class Processor:
     sink = None
+    buffers_points = False  # float points go to per-series PointBuffers (async, offline)
     backend = None
     mode = ""
 
@@ -58,6 +59,8 @@ class Processor:
 
 class AsyncProcessor(Processor):
     """Buffer in memory, disk queue, background sender. Offline when ``backend`` is None."""
+
+    buffers_points = True
 
     def __init__(
         self, *, queue, backend, stager: BlobStager, container_uuid: str, flush_period, **callbacks
@@ -104,10 +107,11 @@ class AsyncProcessor(Processor):
             )
             return
         pending = self.queue.pending_count()
-        self.queue.close()
         if self.backend is not None and done and pending == 0:
             self.queue.remove()
-        elif self.backend is not None:
+            return
+        self.queue.close()
+        if self.backend is not None:
             logger.warning(
                 "despina: %d operations could not be stored yet; they are kept in %s. "
                 "Run `despina sync` to send them.",

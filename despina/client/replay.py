@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from despina.client.disk_queue import DiskQueue, Record
+from despina.client.disk_queue import DiskQueue
 from despina.errors import SyncError
 from despina.operations import (
     AppendFiles,
@@ -26,6 +26,7 @@ from despina.operations import (
 )
 
 MAX_BATCH_OPERATIONS = 10_000
+MAX_BATCH_POINTS = 1_000_000  # series points per batch, so one batch stays a few tens of MB
 
 
 @dataclass(slots=True)
@@ -56,10 +57,13 @@ def replay_queue(
     *,
     progress: Callable[[int], object] | None = None,
     max_batch_operations: int = MAX_BATCH_OPERATIONS,
+    max_batch_points: int = MAX_BATCH_POINTS,
 ) -> ReplayReport:
     """Send ``queue``'s unacknowledged operations to ``backend`` (an object with the Store's
     ``create_container``, ``apply_batch`` and ``blobs``). ``progress(n)`` is called after each
-    batch with the number of operations it carried. The queue must be open with its lock.
+    batch with the number of operations it carried. A batch holds at most
+    ``max_batch_operations`` operations and, unless one operation alone has more, at most
+    ``max_batch_points`` series points. The queue must be open with its lock.
 
     >>> store = Store.open_local(settings.data_directory())  # doctest: +SKIP
     >>> with DiskQueue.open(folder) as q:  # doctest: +SKIP
@@ -81,7 +85,7 @@ def replay_queue(
         queue.update_meta(sys_id=info.sys_id)
 
     uploader = _BlobUploader(queue, backend, report)
-    for batch in _batches(queue, meta, max_batch_operations):
+    for batch in _batches(queue, meta, max_batch_operations, max_batch_points):
         uploader.upload_for(batch.operations)
         result = backend.apply_batch(batch)
         report.errors.extend(result.errors)
@@ -103,31 +107,31 @@ def replay_queue(
     return report
 
 
-def _batches(queue: DiskQueue, meta: dict, max_operations: int) -> Iterator[Batch]:
-    """Contiguous records merged into batches of at most ``max_operations`` operations."""
+def _batches(queue: DiskQueue, meta: dict, max_operations: int, max_points: int) -> Iterator[Batch]:
+    """The unacknowledged operations (contiguous by construction) cut into batches."""
     container, writer = meta["container_uuid"], meta["writer"]
     pending: list[Operation] = []
+    points = 0
     first_seq = 0
     last_time = 0.0
     for rec in queue.read_unacked():
-        for piece in _split(rec, max_operations):
-            if pending and len(pending) + len(piece.operations) > max_operations:
+        for i, op in enumerate(rec.operations):
+            weight = _points(op)
+            if pending and (len(pending) >= max_operations or points + weight > max_points):
                 yield Batch(container, writer, first_seq, pending, last_time)
-                pending = []
+                pending, points = [], 0
             if not pending:
-                first_seq = piece.first_seq
-            pending.extend(piece.operations)
-            last_time = piece.time
+                first_seq = rec.first_seq + i
+            pending.append(op)
+            points += weight
+            last_time = rec.time
     if pending:
         yield Batch(container, writer, first_seq, pending, last_time)
 
 
-def _split(rec: Record, size: int) -> Iterator[Record]:
-    if len(rec.operations) <= size:
-        yield rec
-        return
-    for i in range(0, len(rec.operations), size):
-        yield Record(rec.first_seq + i, rec.time, rec.operations[i : i + size])
+def _points(op: Operation) -> int:
+    steps = getattr(op, "steps", None)
+    return len(steps) if steps is not None else 0
 
 
 def blob_hashes(operations: list[Operation]) -> Iterator[str]:

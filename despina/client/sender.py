@@ -15,15 +15,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat, starmap
 
 from despina import operations as ops
-from despina.client.items import MARKER, BlobStager, build_operations
+from despina.client.items import MARKER, BlobStager, build_operations, take_points
 
 logger = logging.getLogger("despina")
 
 DRAIN_INTERVAL = 0.1  # seconds between moves of buffered items to the disk queue
 HEARTBEAT_INTERVAL = 5.0  # an idle run still pings the store this often
 MAX_BACKOFF = 30.0
+POINTS_PER_RECORD = 100_000  # per series, per disk-queue record
 
 
 @dataclass(slots=True)
@@ -63,6 +65,7 @@ class Sender(threading.Thread):
         self._wake = threading.Event()
         self._stop_requested = False
         self._unsent: deque[_Record] = deque()
+        self._live: dict = {}  # id -> PointBuffer announced by the user's thread
         self._markers: list[tuple[int, threading.Event]] = []
         self._last_contact = time.time()
         self._last_success = time.monotonic()
@@ -101,34 +104,47 @@ class Sender(threading.Thread):
             except Exception:  # never let the thread die: data stays on disk for `despina sync`
                 self.error_count += 1
                 logger.exception("despina: the background sender failed a cycle; it keeps going")
-            if stopping and not self._buffer:
+            if stopping and not self._buffer and not any(
+                len(b.stamps) for b in list(self._live.values())
+            ):
                 break
 
     def _cycle(self) -> None:
         items = self._drain()
         if items:
-            operations, markers = build_operations(items, self._stager)
-            if operations:
-                seq = self._queue.next_seq
-                now = time.time()
-                self._queue.append(seq, now, operations)
-                self._unsent.append(_Record(seq, now, operations))
+            operations, markers = build_operations(items, self._stager, self._live)
+            self._write(operations)
+            self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
+        self._ship()
+        # Drain the series buffers in slices, so a backlog never needs much memory at once.
+        while self._live:
+            operations = take_points(self._live, POINTS_PER_RECORD)
+            if not operations:
+                break
+            self._write(operations)
+            self._ship()
+        self._release_markers()
+
+    def _write(self, operations: list) -> None:
+        if operations:
+            seq = self._queue.next_seq
+            now = time.time()
+            self._queue.append(seq, now, operations)
             self._queue.flush()
-            last = self._queue.next_seq - 1
-            self._markers.extend((last, m) for m in markers)
+            self._unsent.append(_Record(seq, now, operations))
+
+    def _ship(self) -> None:
         if self._backend is None:
             self._unsent.clear()  # offline: on disk is as far as it goes
         else:
             self._send()
-        self._release_markers()
 
     def _drain(self) -> list:
         buffer = self._buffer
         n = len(buffer)
         if not n:
             return []
-        popleft = buffer.popleft
-        return [popleft() for _ in range(n)]
+        return list(starmap(buffer.popleft, repeat((), n)))
 
     def _send(self) -> None:
         now = time.monotonic()
@@ -136,13 +152,17 @@ class Sender(threading.Thread):
             return
         while self._unsent:
             rec = self._unsent[0]
-            batch = ops.Batch(self._container, self._writer, rec.first_seq, rec.operations, rec.time)
+            batch = ops.Batch(
+                self._container, self._writer, rec.first_seq, rec.operations, rec.time
+            )
             if not self._apply(batch):
                 return
             self._queue.ack(batch.last_seq)
             self._unsent.popleft()
         if time.time() - self._last_contact >= HEARTBEAT_INTERVAL:
-            self._apply(ops.Batch(self._container, self._writer, self._queue.next_seq, [], time.time()))
+            self._apply(
+                ops.Batch(self._container, self._writer, self._queue.next_seq, [], time.time())
+            )
         self._check_lag()
 
     def _apply(self, batch: ops.Batch) -> bool:

@@ -147,10 +147,13 @@ class Container:
     def pop(self, path: str, wait: bool = False) -> None:
         """Delete a field, or every field of a namespace."""
         self[path]  # validates the path
-        if path == "sys" or path.startswith("sys/") and (path in PROTECTED or path == "sys"):
+        if path == "sys" or path in PROTECTED:
             raise ProtectedFieldError(f"'{path}' cannot be deleted")
-        self._processor.sink.append((it.OPERATION, ops.DeleteField(path)))
         prefix = path + "/"
+        for p, handler in self._handlers.items():
+            if p == path or p.startswith(prefix):
+                handler._seal()
+        self._processor.sink.append((it.OPERATION, ops.DeleteField(path)))
         for known in [p for p in self._types if p == path or p.startswith(prefix)]:
             del self._types[known]
         for p, handler in self._handlers.items():
@@ -242,6 +245,8 @@ class Container:
         self._processor.sink = stopped
         for handler in self._handlers.values():
             handler._sink = stopped
+            handler._buf = None
+            handler._va = handler._sa = handler._ta = None
         with _live_lock:
             _live.discard(self)
         self._after_stop()

@@ -28,10 +28,11 @@ from despina.objects.values import (
 _NAN = float("nan")
 _time = time.time
 _FLOAT_SERIES = ops.FLOAT_SERIES
+_FLOAT_POINT = it.FLOAT_POINT
 
 
 class Handler:
-    __slots__ = ("_container", "_path", "_sink", "_kind", "_last_step")
+    __slots__ = ("_container", "_path", "_sink", "_kind", "_last_step", "_buf", "_va", "_sa", "_ta")
 
     def __init__(self, container, path: str):
         self._container = container
@@ -39,6 +40,8 @@ class Handler:
         self._sink = container._processor.sink
         self._kind = container._types.get(path)
         self._last_step = -math.inf
+        self._buf = None  # PointBuffer of a float series (async and offline modes)
+        self._va = self._sa = self._ta = None  # its arrays' append methods
 
     # ---- addressing -----------------------------------------------------------------------
 
@@ -60,22 +63,30 @@ class Handler:
 
     # ---- series ---------------------------------------------------------------------------
 
-    def append(self, value, step=None, timestamp=None, wait: bool = False, **kwargs) -> None:
+    def append(
+        self,
+        value,
+        step=None,
+        timestamp=None,
+        wait: bool = False,
+        name: str | None = None,
+        description: str | None = None,
+    ) -> None:
         """Append one point to a series (a dict appends to several series at once).
+
+        ``name`` and ``description`` label a point of a file series (an image).
 
         >>> run["train/loss"].append(0.25)
         >>> run["train"].append({"loss": 0.25, "acc": 0.9}, step=3)
         """
-        if (
-            self._kind == _FLOAT_SERIES
-            and type(value) is float
-            and step is None
-            and timestamp is None
-            and not wait
-            and not kwargs
-        ):
-            self._sink.append((it.FLOAT_POINT, self._path, value, _NAN, _time()))
-            return
+        if step is None and timestamp is None and type(value) is float and not wait:
+            append_value = self._va
+            if append_value is not None:
+                append_value(value)
+                self._sa(_NAN)
+                self._ta(_time())
+                return
+        kwargs = {"name": name, "description": description}
         self._append(value, step, timestamp, kwargs)
         if wait:
             self._container.wait()
@@ -89,7 +100,7 @@ class Handler:
         kind, value = classify_point(value)
         if kind is None:
             warn_once(
-                ("unsupported-point", self._path),
+                (id(self._container), "unsupported-point", self._path),
                 f"despina: '{self._path}': a {type(value).__name__} cannot be appended to a series "
                 "and was not logged. Append floats, strings or images (File.as_image), or use "
                 "stringify_unsupported(value).",
@@ -105,7 +116,7 @@ class Handler:
                 raise UsageError(f"'{self._path}': step must be a number, got {step!r}") from None
             if step <= self._last_step:
                 warn_once(
-                    ("backwards-step", self._path),
+                    (id(self._container), "backwards-step", self._path),
                     f"despina: '{self._path}': step {step:g} is not greater than the last step "
                     f"{self._last_step:g}; the point was not logged. Steps must increase.",
                 )
@@ -118,9 +129,16 @@ class Handler:
         else:
             timestamp = float(timestamp)
         if kind == ops.FLOAT_SERIES:
-            self._sink.append((it.FLOAT_POINT, self._path, value, step, timestamp))
+            if self._va is None and self._container._processor.buffers_points:
+                self._open_buffer()
+            if self._va is not None:
+                self._va(value)
+                self._sa(step)
+                self._ta(timestamp)
+            else:
+                self._sink.append((_FLOAT_POINT, self._path, value, step, timestamp))
         elif kind == ops.STRING_SERIES:
-            value = truncate_string(self._path, value)
+            value = truncate_string(self._path, value, self._container)
             self._sink.append((it.STRING_POINT, self._path, value, step, timestamp))
         else:
             name = kwargs.get("name")
@@ -130,7 +148,8 @@ class Handler:
             )
 
     def extend(self, values, steps=None, timestamps=None, wait: bool = False, **kwargs) -> None:
-        """Append many points; a dict of lists extends several series."""
+        """Append many points; a dict of lists extends several series. ``kwargs`` may carry
+        ``name``/``description`` for file series."""
         if isinstance(values, Mapping):
             for key, sub in values.items():
                 self[str(key)].extend(sub, steps, timestamps, **kwargs)
@@ -161,6 +180,7 @@ class Handler:
         self._container._check_writable(self._path)
         kind = self._kind or self._container._types.get(self._path)
         if kind in ops.SERIES_TYPES:
+            self._seal()
             self._submit(ops.ClearSeries(self._path), wait)
         elif kind in (None, ops.STRING_SET):
             self._claim(ops.STRING_SET)
@@ -181,7 +201,7 @@ class Handler:
             kind, payload = classify_value(value)
             if kind is None:
                 warn_once(
-                    ("unsupported", self._path),
+                    (id(self._container), "unsupported", self._path),
                     f"despina: '{self._path}': a value of type {type(value).__name__} is not "
                     "supported and was not logged. Use stringify_unsupported(value) to log it as "
                     "text.",
@@ -208,7 +228,7 @@ class Handler:
         elif kind == ops.BOOL:
             op = ops.AssignBool(path, payload)
         elif kind == ops.STRING:
-            op = ops.AssignString(path, truncate_string(path, payload))
+            op = ops.AssignString(path, truncate_string(path, payload, self._container))
         elif kind == ops.DATETIME:
             op = ops.AssignDatetime(path, datetime_to_micros(payload))
         elif kind == ops.STRING_SET:
@@ -230,6 +250,7 @@ class Handler:
         if self._kind is not None and self._kind != kind:
             raise FieldTypeError(self._path, self._kind, kind)
         if self._kind is not None:
+            self._seal()
             self._sink.append((it.OPERATION, ops.ClearSeries(self._path)))
         self._last_step = -math.inf
         steps = series.steps if series.steps is not None else [None] * len(series.values)
@@ -339,6 +360,20 @@ class Handler:
         return self._container.exists(self._path)
 
     # ---- internals ------------------------------------------------------------------------
+
+    def _open_buffer(self) -> None:
+        buf = it.PointBuffer(self._path)
+        self._sink.append((it.NEW_BUFFER, buf))  # announced before its first point
+        self._buf = buf
+        self._va, self._sa, self._ta = buf.values.append, buf.steps.append, buf.stamps.append
+
+    def _seal(self) -> None:
+        """Hand over this series' buffered points before a write that must follow them."""
+        buf = self._buf
+        if buf is not None:
+            self._buf = None
+            self._va = self._sa = self._ta = None
+            self._sink.append((it.SEALED, buf))
 
     def _claim(self, kind: str) -> None:
         """Fix this field's type on first write; refuse a write of another type."""

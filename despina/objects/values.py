@@ -28,10 +28,10 @@ def warn_once(key, message: str) -> None:
     warnings.warn(message, DespinaWarning, stacklevel=4)
 
 
-def truncate_string(path: str, value: str) -> str:
+def truncate_string(path: str, value: str, owner: object = None) -> str:
     if len(value) > ops.MAX_STRING_LENGTH:
         warn_once(
-            ("truncated", path),
+            (id(owner), "truncated", path),
             f"despina: '{path}': a string of {len(value):,} characters was cut to "
             f"{ops.MAX_STRING_LENGTH:,} characters (1 MiB); upload long texts as files with "
             "File.from_content(text).",

@@ -25,7 +25,8 @@ from despina.store.fields import (
     FieldCache,
     Refused,
     entries_hash,
-    like_prefix,
+    UNDER_SQL,
+    under_params,
 )
 from despina.store.model import HEARTBEAT_WINDOW, MODEL_VERSION
 
@@ -349,8 +350,8 @@ def _delete_field(ctx, op):
     if path == "sys" or path in COMPUTED_SYS:
         raise Refused(f"'{op.path}' is kept by the store and cannot be deleted")
     ctx.conn.execute(
-        "DELETE FROM fields WHERE container_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
-        (ctx.container_id, path, like_prefix(path)),
+        f"DELETE FROM fields WHERE container_id = ? AND (path = ? OR {UNDER_SQL})",
+        (ctx.container_id, path, *under_params(path)),
     )
     ctx.fields.forget()
 

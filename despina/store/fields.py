@@ -45,10 +45,13 @@ def ancestors(path: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching paths under ``prefix/`` (with ``ESCAPE '\\'``)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "/%"
+UNDER_SQL = "(path > ? AND path < ?)"
+
+
+def under_params(prefix: str) -> tuple[str, str]:
+    """Bounds of the paths under ``prefix/``: '/' + 1 is '0', so every path starting with
+    ``prefix/`` sorts between them (binary collation; an index range, unlike LIKE)."""
+    return prefix + "/", prefix + "0"
 
 
 def entries_hash(entries) -> str:
@@ -118,8 +121,8 @@ class FieldCache:
                     f"cannot create field '{path}': '{row[0]}' is a field, not a namespace"
                 )
         row = self.conn.execute(
-            "SELECT path FROM fields WHERE container_id = ? AND path LIKE ? ESCAPE '\\' LIMIT 1",
-            (self.container_id, like_prefix(path)),
+            f"SELECT path FROM fields WHERE container_id = ? AND {UNDER_SQL} LIMIT 1",
+            (self.container_id, *under_params(path)),
         ).fetchone()
         if row:
             raise Refused(

@@ -11,7 +11,13 @@ from despina.errors import ContainerNotFoundError, FieldNotFoundError, FieldType
 from despina.operations import FileEntry, FileRef
 from despina.store import series
 from despina.store.db import Database, in_chunks, placeholders
-from despina.store.fields import ALIASES_PATH, ALIASES_TYPE, COMPUTED_SYS, like_prefix
+from despina.store.fields import (
+    ALIASES_PATH,
+    ALIASES_TYPE,
+    COMPUTED_SYS,
+    UNDER_SQL,
+    under_params,
+)
 from despina.store.model import (
     HEARTBEAT_WINDOW,
     MODEL_VERSION,
@@ -47,20 +53,23 @@ def state(stopped, ping, now: float) -> str:
     return "running" if stopped is None and ping >= now - HEARTBEAT_WINDOW else "idle"
 
 
-def computed_sys(row, size: float, now: float) -> dict[str, object]:
-    """Computed sys values from a containers row (``CONTAINER_COLUMNS`` order)."""
-    _, _, sys_id, owner, created, modified, ping, running, stopped, trashed = row
-    return {
-        "sys/id": sys_id,
-        "sys/owner": owner,
-        "sys/creation_time": seconds_to_datetime(created),
-        "sys/modification_time": seconds_to_datetime(modified),
-        "sys/ping_time": seconds_to_datetime(ping),
-        "sys/running_time": float(running),
-        "sys/size": float(size),
-        "sys/state": state(stopped, ping, now),
-        "sys/trashed": bool(trashed),
-    }
+_COMPUTE = {
+    "sys/id": lambda r, size, now: r[2],
+    "sys/owner": lambda r, size, now: r[3],
+    "sys/creation_time": lambda r, size, now: seconds_to_datetime(r[4]),
+    "sys/modification_time": lambda r, size, now: seconds_to_datetime(r[5]),
+    "sys/ping_time": lambda r, size, now: seconds_to_datetime(r[6]),
+    "sys/running_time": lambda r, size, now: float(r[7]),
+    "sys/size": lambda r, size, now: float(size),
+    "sys/state": lambda r, size, now: state(r[8], r[6], now),
+    "sys/trashed": lambda r, size, now: bool(r[9]),
+}
+
+
+def computed_sys(row, size: float, now: float, paths=None) -> dict[str, object]:
+    """Computed sys values (all, or those in ``paths``) from a containers row in
+    ``CONTAINER_COLUMNS`` order."""
+    return {p: _COMPUTE[p](row, size, now) for p in (paths or _COMPUTE)}
 
 
 def scalar(type_: str, float_value, int_value, text_value, count):
@@ -159,8 +168,8 @@ def get_fields(db: Database, uuid: str, prefix: str, now: float) -> list[FieldVa
         sql = f"SELECT {FIELD_COLUMNS} FROM fields WHERE container_id = ?"
         params: list = [c[0]]
         if prefix:
-            sql += " AND (path = ? OR path LIKE ? ESCAPE '\\')"
-            params += [prefix, like_prefix(prefix)]
+            sql += f" AND (path = ? OR {UNDER_SQL})"
+            params += [prefix, *under_params(prefix)]
         out = _decode(conn, conn.execute(sql + " ORDER BY path", params).fetchall())
         if _under("sys", prefix) or prefix.startswith("sys/"):
             computed = computed_sys(c, _size(conn, c[0]), now)

@@ -1,16 +1,20 @@
-"""The store: applies batches of operations and answers reads. CONTRACT SKELETON.
+"""The store: applies batches of operations and answers reads.
 
-This file states the contract every caller relies on (the client's local backend today, the
-server tomorrow). Implementations may split the work into helper modules in this package
-(schema.py, apply.py, reads.py, tables.py, projects.py, blobs.py, db.py); this class is the
-one public face.
+This class is the one public face of the package and states the contract every caller relies
+on (the client's local backend today, the server tomorrow). The work is done by the helper
+modules: db (connections, transactions), schema (tables, migrations), projects (projects and
+containers), apply (batches), series (points), reads, query (filters to SQL), tables, blobs.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from despina.operations import Batch, BatchResult
+from despina.store import apply, projects, reads, schema, tables
+from despina.store.blobs import LocalBlobStore, MemoryBlobStore
+from despina.store.db import Database
 from despina.store.filters import Filter
 from despina.store.model import (
     ContainerInfo,
@@ -27,7 +31,27 @@ class Store:
     """Metadata in a SQL database (SQLite now, PostgreSQL later) plus a content-addressed
     blob store. Safe to use from several threads (one connection per thread) and several
     processes at once (SQLite in WAL mode, writes in short IMMEDIATE transactions, retried
-    while the database is busy)."""
+    while the database is busy).
+
+    ``clock`` (seconds since the epoch) decides sys/state: a container is running when it is
+    not stopped and its last ping is within HEARTBEAT_WINDOW of ``clock()``. Tests replace it.
+    """
+
+    def __init__(self, db: Database, blobs, folder: Path | None = None):
+        self._db = db
+        self._blobs = blobs
+        self.folder = folder
+        self.clock = time.time
+        schema.migrate(db)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.folder) if self.folder else 'in memory'})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # ---- opening ------------------------------------------------------------------------
 
@@ -36,30 +60,37 @@ class Store:
         """Open (creating if needed) the embedded store in ``folder``: ``store.db`` (SQLite,
         WAL) and ``blobs/``. Migrates an older schema in place; refuses a newer one with
         StoreVersionError."""
-        raise NotImplementedError
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = Database(str(folder / "store.db"))
+        try:
+            return cls(db, LocalBlobStore(folder / "blobs"), folder)
+        except BaseException:
+            db.close()
+            raise
 
     @classmethod
     def in_memory(cls) -> Store:
         """A store that lives only in this process (debug mode): SQLite in memory and blobs in
         a dict. Shared by every thread of the process that holds this object."""
-        raise NotImplementedError
+        return cls(Database(None), MemoryBlobStore())
 
     def close(self) -> None:
-        raise NotImplementedError
+        self._db.close()
 
     # ---- projects -----------------------------------------------------------------------
 
     def get_or_create_project(self, qualified_name: str) -> ProjectInfo:
         """``"workspace/name"`` (a bare ``"name"`` means workspace ``local``). Creates it on
         first use with a key derived from the name (see docs/store.md)."""
-        raise NotImplementedError
+        return projects.get_or_create_project(self._db, qualified_name, time.time())
 
     def get_project(self, qualified_name: str) -> ProjectInfo:
         """Raises ProjectNotFoundError."""
-        raise NotImplementedError
+        return projects.get_project(self._db, qualified_name)
 
     def list_projects(self) -> list[ProjectInfo]:
-        raise NotImplementedError
+        return projects.list_projects(self._db)
 
     # ---- containers ---------------------------------------------------------------------
 
@@ -90,20 +121,30 @@ class Store:
         sys/tags empty, sys/failed false, sys/custom_run_id, sys/stage "none" and sys/model_id
         for versions). The project is created on first use.
         """
-        raise NotImplementedError
+        return projects.create_container(
+            self._db,
+            project=project,
+            kind=kind,
+            uuid=uuid,
+            owner=owner,
+            created=created,
+            custom_run_id=custom_run_id,
+            model_key=model_key,
+            model_id=model_id,
+        )
 
     def get_container(
         self, sys_id: str, *, project: str | None = None, kind: str | None = None
     ) -> ContainerInfo:
         """Find by sys_id (in ``project``, or in any project when None). Raises
         ContainerNotFoundError naming the id and project."""
-        raise NotImplementedError
+        return projects.get_container(self._db, sys_id, project, kind)
 
     def get_container_by_uuid(self, uuid: str) -> ContainerInfo:
-        raise NotImplementedError
+        return projects.get_container_by_uuid(self._db, uuid)
 
     def set_trashed(self, uuids: list[str], trashed: bool = True) -> None:
-        raise NotImplementedError
+        projects.set_trashed(self._db, uuids, trashed)
 
     # ---- writes -------------------------------------------------------------------------
 
@@ -112,27 +153,27 @@ class Store:
         applied for (container, writer). Operations that cannot be applied (a type conflict,
         a step that goes backwards, a protected path) are reported in ``errors`` and the rest
         are applied. An empty batch is a heartbeat: it only moves sys/ping_time."""
-        raise NotImplementedError
+        return apply.apply_batch(self._db, batch)
 
     @property
     def blobs(self):
         """The BlobStore: put_bytes(data) / put_file(path) / put_stream(f) -> FileRef-like
         (hash, size); exists(hash); open(hash) -> binary file; size(hash)."""
-        raise NotImplementedError
+        return self._blobs
 
     # ---- reads --------------------------------------------------------------------------
 
     def get_structure(self, uuid: str) -> dict[str, str]:
         """Every field path -> type, including the computed sys fields."""
-        raise NotImplementedError
+        return reads.get_structure(self._db, uuid)
 
     def get_field(self, uuid: str, path: str) -> FieldValue | None:
-        raise NotImplementedError
+        return reads.get_field(self._db, uuid, path, self.clock())
 
     def get_fields(self, uuid: str, prefix: str = "") -> list[FieldValue]:
         """Every field at or under ``prefix`` (a namespace path, '' for all), computed sys
         fields included."""
-        raise NotImplementedError
+        return reads.get_fields(self._db, uuid, prefix, self.clock())
 
     def fetch_float_points(
         self,
@@ -144,7 +185,7 @@ class Store:
         step_min: float | None = None,
         step_max: float | None = None,
     ) -> FloatPoints:
-        raise NotImplementedError
+        return reads.fetch_float_points(self._db, uuid, path, offset, limit, step_min, step_max)
 
     def fetch_object_points(
         self,
@@ -157,11 +198,11 @@ class Store:
         step_max: float | None = None,
     ) -> ObjectPoints:
         """String series (values: str) and file series (values: SeriesFile)."""
-        raise NotImplementedError
+        return reads.fetch_object_points(self._db, uuid, path, offset, limit, step_min, step_max)
 
     def list_files(self, uuid: str, path: str) -> list[FileEntry]:
         """The files of a file set or artifact, sorted by path."""
-        raise NotImplementedError
+        return reads.list_files(self._db, uuid, path)
 
     def fetch_table(
         self,
@@ -180,4 +221,16 @@ class Store:
         when given). ``columns`` None means every field; sys/id is always included.
         ``trashed`` False: only live ones, True: only trashed ones, None: both. Rows whose
         sort field is missing come last."""
-        raise NotImplementedError
+        return tables.fetch_table(
+            self._db,
+            project=project,
+            kind=kind,
+            model_id=model_id,
+            filter=filter,
+            columns=columns,
+            sort_by=sort_by,
+            ascending=ascending,
+            limit=limit,
+            trashed=trashed,
+            now=self.clock(),
+        )

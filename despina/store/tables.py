@@ -3,6 +3,8 @@ query per 500 containers reads their fields."""
 
 from __future__ import annotations
 
+import math
+
 from despina import operations as ops
 from despina.errors import UsageError
 from despina.store.db import Database, in_chunks, placeholders
@@ -10,7 +12,7 @@ from despina.store.fields import ALIASES_PATH, COMPUTED_SYS
 from despina.store.model import CONTAINER_KINDS, MODEL_VERSION, Table
 from despina.store.projects import find_project, split_project_name
 from despina.store.query import _SYS, SYS_SIZE_SQL, Compiler, state_sql
-from despina.store.reads import CONTAINER_COLUMNS, computed_sys, scalar
+from despina.store.reads import CONTAINER_COLUMNS, computed_sys, micros_to_datetime
 
 # Sort expressions for computed sys fields (sys/id sorts runs by number, then by id).
 _SORT_SYS = {
@@ -87,42 +89,84 @@ def fetch_table(
         return _rows(conn, containers, wanted, kind, now)
 
 
+_CODES = (
+    ops.FLOAT,
+    ops.FLOAT_SERIES,
+    ops.INT,
+    ops.BOOL,
+    ops.STRING,
+    ops.STRING_SERIES,
+    ops.DATETIME,
+    ops.STRING_SET,
+    ops.ARTIFACT,
+)
+_OTHER = len(_CODES)
+# Small integers instead of a type string per row: Python creates no object for them.
+_TYPE_CODE_SQL = (
+    "CASE f.type "
+    + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(_CODES))
+    + f" ELSE {_OTHER} END"
+)
+_KNOWN = ", ".join(f"'{t}'" for t in _CODES)
+
+
+def _column(conn, path: str, chunk: list, marks: str, out: dict, types: dict) -> None:
+    """Values of one field path for a chunk of containers, into ``out[container_id]``."""
+    nan = math.nan
+    for cid, code, fv, iv, tv, count, type_ in conn.execute(
+        f"SELECT f.container_id, {_TYPE_CODE_SQL}, f.float_value, f.int_value, f.text_value, "
+        f"f.count, CASE WHEN f.type IN ({_KNOWN}) THEN NULL ELSE f.type END "
+        f"FROM fields f WHERE f.path = ? AND f.container_id IN ({marks})",
+        (path, *chunk),
+    ):
+        if path not in types:
+            types[path] = type_ or _CODES[code]
+        if code == 0:
+            out[cid] = nan if fv is None else fv
+        elif code == 1:
+            out[cid] = (nan if fv is None else fv) if count else None
+        elif code in (2, 4, 5, 8):
+            out[cid] = iv if code == 2 else tv
+        elif code == 3:
+            out[cid] = bool(iv)
+        elif code == 6:
+            out[cid] = None if iv is None else micros_to_datetime(iv)
+        elif code == 7:
+            out[cid] = []
+        else:
+            out[cid] = None
+
+
 def _rows(conn, containers, wanted, kind, now) -> Table:
     ids = [c[0] for c in containers]
-    values: dict[int, dict] = {i: {} for i in ids}
     types: dict[str, str] = {}
     user_cols = None if wanted is None else [c for c in wanted if c not in COMPUTED_SYS]
-    need_size = wanted is None or "sys/size" in wanted
+    columns: dict[str, dict[int, object]] = {}
     sizes: dict[int, float] = {}
     aliases: dict[int, list[str]] = {}
+    need_size = wanted is None or "sys/size" in wanted
     with_aliases = kind == MODEL_VERSION and (wanted is None or ALIASES_PATH in wanted)
     for chunk in in_chunks(ids):
         marks = placeholders(len(chunk))
-        path_sql, path_params = "", []
-        if user_cols is not None:
-            if not user_cols:
-                continue
-            path_sql = f" AND f.path IN ({placeholders(len(user_cols))})"
-            path_params = user_cols
-        args = [*chunk, *path_params]
-        for cid, path, type_, fv, iv, tv, count in conn.execute(
-            "SELECT f.container_id, f.path, f.type, f.float_value, f.int_value, f.text_value, "
-            f"f.count FROM fields f WHERE f.container_id IN ({marks}){path_sql}",
-            args,
-        ):
-            types.setdefault(path, type_)
-            if type_ == ops.STRING_SET:
-                values[cid][path] = []
-            elif type_ == ops.ARTIFACT:
-                values[cid][path] = tv
-            else:
-                values[cid][path] = scalar(type_, fv, iv, tv, count)
+        if user_cols is None:
+            paths = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT DISTINCT path FROM fields WHERE container_id IN ({marks})", chunk
+                )
+            ]
+        else:
+            paths = [p for p in user_cols if p != ALIASES_PATH or not with_aliases]
+        for path in paths:
+            _column(conn, path, chunk, marks, columns.setdefault(path, {}), types)
         for cid, path, member in conn.execute(
             "SELECT f.container_id, f.path, m.value FROM fields f JOIN string_set_members m "
-            f"ON m.field_id = f.id WHERE f.container_id IN ({marks}){path_sql}",
-            args,
+            f"ON m.field_id = f.id WHERE f.container_id IN ({marks}) AND f.type = ?",
+            (*chunk, ops.STRING_SET),
         ):
-            values[cid][path].append(member)
+            values = columns.get(path)
+            if values is not None:
+                values[cid].append(member)
         if need_size:
             sizes.update(
                 conn.execute(
@@ -133,28 +177,27 @@ def _rows(conn, containers, wanted, kind, now) -> Table:
             )
         if with_aliases:
             for cid, alias in conn.execute(
-                f"SELECT version_container_id, alias FROM aliases WHERE version_container_id "
+                "SELECT version_container_id, alias FROM aliases WHERE version_container_id "
                 f"IN ({marks})",
                 chunk,
             ):
                 aliases.setdefault(cid, []).append(alias)
+    for path, type_ in types.items():
+        if type_ == ops.STRING_SET:
+            for members in columns[path].values():
+                members.sort()
     sys_wanted = [p for p in COMPUTED_SYS if wanted is None or p in wanted]
-    rows = []
-    for c in containers:
-        row = values[c[0]]
-        for v in row.values():
-            if type(v) is list:
-                v.sort()
-        computed = computed_sys(c, sizes.get(c[0], 0.0), now)
-        for p in sys_wanted:
-            row[p] = computed[p]
-        if with_aliases:
-            row[ALIASES_PATH] = sorted(aliases.get(c[0], []))
-        rows.append(row)
-    types.update({p: COMPUTED_SYS[p] for p in sys_wanted})
+    if sys_wanted:
+        for c in containers:
+            computed = computed_sys(c, sizes.get(c[0], 0.0), now, sys_wanted)
+            for p in sys_wanted:
+                columns.setdefault(p, {})[c[0]] = computed[p]
+        types.update({p: COMPUTED_SYS[p] for p in sys_wanted})
     if with_aliases:
+        columns[ALIASES_PATH] = {c[0]: sorted(aliases.get(c[0], [])) for c in containers}
         types[ALIASES_PATH] = ops.STRING_SET
     if wanted is None:
         wanted = ["sys/id", *sorted(p for p in types if p != "sys/id")]
-    out = [{col: row.get(col) for col in wanted} for row in rows]
-    return Table(wanted, out, {c: types[c] for c in wanted if c in types})
+    getters = [(col, columns.get(col, {}).get) for col in wanted]
+    rows = [{col: get(cid) for col, get in getters} for cid in ids]
+    return Table(wanted, rows, {c: types[c] for c in wanted if c in types})

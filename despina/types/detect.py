@@ -10,9 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 
-def _has_base(obj: Any, module_prefix: str, names: tuple[str, ...]) -> bool:
+def _in(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _from(obj: Any, package: str) -> bool:
+    """Whether ``obj``'s class is defined in ``package`` (pandas 3 reports just "pandas")."""
+    return _in(type(obj).__module__ or "", package)
+
+
+def _has_base(obj: Any, package: str, names: tuple[str, ...]) -> bool:
     for cls in type(obj).__mro__:
-        if cls.__name__ in names and (cls.__module__ or "").startswith(module_prefix):
+        if cls.__name__ in names and _in(cls.__module__ or "", package):
             return True
     return False
 
@@ -22,11 +31,11 @@ def _module(obj: Any) -> str:
 
 
 def is_pil_image(obj: Any) -> bool:
-    return _module(obj).startswith("PIL.") and _has_base(obj, "PIL.Image", ("Image",))
+    return _from(obj, "PIL") and _has_base(obj, "PIL.Image", ("Image",))
 
 
 def is_matplotlib_figure(obj: Any) -> bool:
-    return _module(obj).startswith("matplotlib.") and _has_base(obj, "matplotlib.", ("Figure",))
+    return _from(obj, "matplotlib") and _has_base(obj, "matplotlib", ("Figure",))
 
 
 def is_pyplot_module(obj: Any) -> bool:
@@ -35,38 +44,36 @@ def is_pyplot_module(obj: Any) -> bool:
 
 
 def is_seaborn_grid(obj: Any) -> bool:
-    return _module(obj).startswith("seaborn.") and hasattr(obj, "figure") and hasattr(obj, "savefig")
+    return _from(obj, "seaborn") and hasattr(obj, "figure") and hasattr(obj, "savefig")
 
 
 def is_plotly_figure(obj: Any) -> bool:
-    return _module(obj).startswith("plotly.") and hasattr(obj, "write_html")
+    return _from(obj, "plotly") and hasattr(obj, "write_html")
 
 
 def is_altair_chart(obj: Any) -> bool:
     return (
-        _module(obj).startswith("altair.")
+        _from(obj, "altair")
         and "Chart" in type(obj).__name__
         and (hasattr(obj, "to_html") or hasattr(obj, "save"))
     )
 
 
 def is_bokeh_figure(obj: Any) -> bool:
-    return _module(obj).startswith("bokeh.") and _has_base(obj, "bokeh.", ("LayoutDOM",))
+    return _from(obj, "bokeh") and _has_base(obj, "bokeh", ("LayoutDOM",))
 
 
 def is_pandas_dataframe(obj: Any) -> bool:
-    return _module(obj).startswith("pandas.") and _has_base(obj, "pandas.", ("DataFrame",))
+    return _from(obj, "pandas") and _has_base(obj, "pandas", ("DataFrame",))
 
 
 def is_pandas_table_like(obj: Any) -> bool:
     """DataFrame, Series or Styler: anything from pandas that renders to an HTML table."""
-    return _module(obj).startswith("pandas.") and (
-        hasattr(obj, "to_html") or hasattr(obj, "to_frame")
-    )
+    return _from(obj, "pandas") and (hasattr(obj, "to_html") or hasattr(obj, "to_frame"))
 
 
 def is_numpy_array(obj: Any) -> bool:
-    return _module(obj).startswith("numpy") and _has_base(obj, "numpy", ("ndarray",))
+    return _from(obj, "numpy") and _has_base(obj, "numpy", ("ndarray",))
 
 
 def is_tensor(obj: Any) -> bool:

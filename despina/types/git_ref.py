@@ -56,12 +56,10 @@ class GitRef(Value):
         return cls(None)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, GitRef) and other._repository_path is self._repository_path or (
-            isinstance(other, GitRef) and other._repository_path == self._repository_path
-        )
+        return isinstance(other, GitRef) and other._repository_path == self._repository_path
 
     def __hash__(self) -> int:
-        return hash(("GitRef", id(_AUTO) if self._repository_path is _AUTO else self._repository_path))
+        return hash(("GitRef", self._repository_path))
 
     def __repr__(self) -> str:
         if self._repository_path is None:

@@ -25,9 +25,7 @@ class Namespace(Value):
             if type(value).__module__ == "argparse" and hasattr(value, "__dict__"):
                 value = vars(value)
             else:
-                raise UnsupportedValueError(
-                    f"Namespace takes a dict, got {type(value).__name__}"
-                )
+                raise UnsupportedValueError(f"Namespace takes a dict, got {type(value).__name__}")
         self.value: dict[str, Any] = {str(k): v for k, v in value.items()}
 
     def __eq__(self, other: object) -> bool:

@@ -82,7 +82,7 @@ class _Series(Value):
         self.timestamps = _optional_numbers(timestamps, len(values), "timestamps")
         if self.steps is not None:
             given = [s for s in self.steps if s is not None]
-            if any(b <= a for a, b in zip(given, given[1:])):
+            if any(b <= a for a, b in zip(given, given[1:], strict=False)):
                 raise InvalidValueError("steps must increase")
 
 
@@ -121,7 +121,7 @@ class FloatSeries(_Series):
             and len(other.values) == len(self.values)
             and all(
                 a == b or (math.isnan(a) and math.isnan(b))
-                for a, b in zip(self.values, other.values)
+                for a, b in zip(self.values, other.values, strict=True)
             )
             and other.steps == self.steps
             and other.timestamps == self.timestamps

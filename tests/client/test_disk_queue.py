@@ -33,7 +33,9 @@ def meta(uuid="c-1", writer="w-1", **extra):
 
 def floats(n, start=0.0):
     steps = array("d", (start + i for i in range(n)))
-    return AppendFloats("train/loss", steps, array("d", (x * 0.5 for x in steps)), array("d", [1.0] * n))
+    return AppendFloats(
+        "train/loss", steps, array("d", (x * 0.5 for x in steps)), array("d", [1.0] * n)
+    )
 
 
 def write_records(q, n, ops_per_record=3):
@@ -74,7 +76,10 @@ def test_write_read_ack_roundtrip(tmp_path):
     q.append(4, 11.0, [AssignFloat("p/lr", 0.2)])
     q.flush()
     records = list(q.read_unacked())
-    assert [(r.first_seq, r.time, len(r.operations)) for r in records] == [(1, 10.0, 3), (4, 11.0, 1)]
+    assert [(r.first_seq, r.time, len(r.operations)) for r in records] == [
+        (1, 10.0, 3),
+        (4, 11.0, 1),
+    ]
     assert records[0].operations[0] == AssignFloat("p/lr", 0.1)
     assert list(records[0].operations[2].values) == [0.0, 0.5, 1.0, 1.5, 2.0]
     assert q.pending_count() == 4 and q.next_seq == 5
@@ -332,3 +337,57 @@ def test_lock_of_a_live_process_then_of_a_dead_one(tmp_path):
         child.wait()
     assert lock_state(folder) == (False, "")
     DiskQueue.open(folder).close()
+
+
+_FORKING_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from despina.client.disk_queue import DiskQueue
+    from despina.operations import AssignFloat
+
+    q = DiskQueue.create(Path(sys.argv[1]), "async", {"kind": "run", "project": "ws/p",
+                                                      "container_uuid": "forky", "writer": "w"})
+    q.append(1, 1.0, [AssignFloat("a", 1.0)])  # still in the write buffer at the fork
+    if os.fork() == 0:
+        print(f"child {os.getpid()}", flush=True)
+        time.sleep(3)  # outlives the parent, then exits normally (flushing what it inherited)
+        sys.exit(0)
+    time.sleep(0.2)
+    q.append(2, 2.0, [AssignFloat("b", 2.0)])
+    q.flush()
+    print("flushed", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_a_forked_child_neither_keeps_the_lock_nor_writes_twice(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _FORKING_WRITER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    child_pid = int(parent.stdout.readline().split()[1])
+    assert parent.stdout.readline().strip() == "flushed"
+    folder = tmp_path / "async" / "forky__w"
+    assert lock_state(folder)[0]
+    parent.kill()
+    parent.wait()
+    os.kill(child_pid, 0)  # the child still lives...
+    assert lock_state(folder) == (False, "")  # ...yet the lock died with the writer
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # wait for the child to exit and flush its copy
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    q = DiskQueue.open(folder)
+    assert [(r.first_seq, [o.path for o in r.operations]) for r in q.read_unacked()] == [
+        (1, ["a"]),
+        (2, ["b"]),
+    ]
+    q.close()

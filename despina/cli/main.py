@@ -1,0 +1,64 @@
+"""Entry point of the ``despina`` command: ``despina <command> [options]``.
+
+Add a command by writing a module in this package (see ``despina/cli/__init__.py``) and
+naming it in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from despina.errors import DespinaError
+
+# name -> module; order is the order of `despina --help`.
+COMMANDS: dict[str, str] = {
+    "status": "despina.cli.status",
+    "sync": "despina.cli.sync",
+    "clear": "despina.cli.clear",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="despina",
+        description="despina: a self-hosted experiment tracker and model registry.",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = subparsers.add_parser(
+            name,
+            help=module.HELP,
+            description=(module.__doc__ or module.HELP).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a usage error argparse already printed
+        return e.code if isinstance(e.code, int) else 2
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    try:
+        return run(args)
+    except DespinaError as e:
+        print(f"despina: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("despina: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
