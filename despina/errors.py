@@ -4,6 +4,7 @@
     ├── UsageError (also TypeError/ValueError where Python code expects those)
     │   ├── FieldTypeError              a write of another kind to a typed field
     │   ├── InvalidPathError            an empty segment, a bad character
+    │   ├── InvalidValueError           a value type built from arguments that do not fit
     │   ├── UnsupportedValueError       a value we cannot store
     │   ├── ProtectedFieldError         sys/id, sys/stage, ... cannot be written
     │   ├── StoppedError                the object was stopped
@@ -48,6 +49,11 @@ class FieldTypeError(UsageError, TypeError):
 
 class InvalidPathError(UsageError, ValueError):
     pass
+
+
+class InvalidValueError(UsageError, ValueError):
+    """A value type was built from arguments that do not fit together (say, 3 values and 2
+    steps)."""
 
 
 class UnsupportedValueError(UsageError, TypeError):

@@ -43,7 +43,7 @@ class ProgressBar:
             else:
                 self._tqdm = tqdm(
                     total=total, desc=description or None, unit=unit, file=self._file,
-                    unit_scale=True, dynamic_ncols=True, leave=True,
+                    dynamic_ncols=True, leave=True,
                 )  # fmt: skip
 
     def update(self, n: int = 1) -> None:

@@ -17,7 +17,6 @@ from despina.client import items as it
 from despina.errors import FieldTypeError, UnsupportedValueError, UsageError
 from despina.objects import reads
 from despina.objects.values import (
-    FILE_KIND,
     classify_point,
     classify_value,
     datetime_to_micros,
@@ -26,6 +25,7 @@ from despina.objects.values import (
 )
 
 _NAN = float("nan")
+NAMESPACE = "namespace"
 _time = time.time
 _FLOAT_SERIES = ops.FLOAT_SERIES
 _FLOAT_POINT = it.FLOAT_POINT
@@ -92,12 +92,12 @@ class Handler:
             self._container.wait()
 
     def _append(self, value, step, timestamp, kwargs) -> None:
-        if isinstance(value, Mapping):
+        kind, value = classify_point(value)
+        if kind == NAMESPACE:
             for key, sub in value.items():
                 self[str(key)]._append(sub, step, timestamp, kwargs)
             return
         self._container._check_writable(self._path)
-        kind, value = classify_point(value)
         if kind is None:
             warn_once(
                 (id(self._container), "unsupported-point", self._path),
@@ -192,13 +192,12 @@ class Handler:
 
     def assign(self, value, wait: bool = False) -> None:
         """Set a field (a dict or argparse.Namespace sets a whole namespace)."""
-        if isinstance(value, Mapping) or _is_namespace(value):
-            items = value.items() if isinstance(value, Mapping) else vars(value).items()
-            for key, sub in items:
+        kind, payload = classify_value(value)
+        if kind == NAMESPACE:
+            for key, sub in payload.items():
                 self[str(key)].assign(sub)
         else:
             self._container._check_writable(self._path)
-            kind, payload = classify_value(value)
             if kind is None:
                 warn_once(
                     (id(self._container), "unsupported", self._path),
@@ -213,12 +212,12 @@ class Handler:
 
     def _assign(self, kind: str, payload) -> None:
         path = self._path
-        if kind == FILE_KIND:
+        if kind == ops.FILE:
             self._claim(ops.FILE)
             self._sink.append((it.UPLOAD, path, payload))
             return
-        if kind == "series":  # FloatSeries / StringSeries / FileSeries values replace a series
-            self._assign_series(payload)
+        if kind in ops.SERIES_TYPES:  # FloatSeries / StringSeries / FileSeries replace a series
+            self._assign_series(kind, payload)
             return
         self._claim(kind)
         if kind == ops.FLOAT:
@@ -234,19 +233,22 @@ class Handler:
         elif kind == ops.STRING_SET:
             op = ops.AssignStringSet(path, sorted({str(v) for v in payload}))
         elif kind == ops.FILE_SET:
-            self._sink.append((it.UPLOAD_FILES, path, _expand_globs(payload), True))
+            self._sink.append((it.UPLOAD_FILES, path, _expand_globs(payload.file_globs), True))
             return
+        elif kind == ops.ARTIFACT and payload.files is not None:
+            op = ops.TrackArtifactFiles(path, list(payload.files), True)
         elif kind == ops.GIT_REF:
-            op = ops.AssignGitRef(path, payload)
-        elif kind == ops.ARTIFACT:
-            self._sink.append((it.TRACK, path, payload[0], payload[1], True))
+            warn_once(
+                (id(self._container), "git", path),
+                f"despina: '{path}': GitRef values are recorded by automatic capture "
+                "(source_code/git), which this version does not do yet; nothing was logged.",
+            )
             return
         else:
             raise UnsupportedValueError(f"'{path}': cannot assign a value of kind {kind}")
         self._sink.append((it.OPERATION, op))
 
-    def _assign_series(self, series) -> None:
-        kind = series.field_type
+    def _assign_series(self, kind: str, series) -> None:
         if self._kind is not None and self._kind != kind:
             raise FieldTypeError(self._path, self._kind, kind)
         if self._kind is not None:
@@ -255,8 +257,12 @@ class Handler:
         self._last_step = -math.inf
         steps = series.steps if series.steps is not None else [None] * len(series.values)
         stamps = series.timestamps if series.timestamps is not None else [None] * len(steps)
+        labels = {
+            "name": getattr(series, "name", None),
+            "description": getattr(series, "description", None),
+        }
         for value, step, ts in zip(series.values, steps, stamps):
-            self._append(value, step, ts, {})
+            self._append(value, step, ts, labels)
 
     def upload(self, value, wait: bool = False) -> None:
         """Upload a file (a path or a File) to a File field."""
@@ -267,7 +273,7 @@ class Handler:
             value = File(value if not isinstance(value, bytes) else value.decode())
         elif not isinstance(value, File):
             kind, payload = classify_value(value)
-            if kind != FILE_KIND:
+            if kind != ops.FILE:
                 raise UnsupportedValueError(
                     f"'{self._path}': upload() takes a path or a File, got {type(value).__name__}"
                 )
@@ -391,10 +397,6 @@ class Handler:
         self._sink.append((it.OPERATION, op))
         if wait:
             self._container.wait()
-
-
-def _is_namespace(value) -> bool:
-    return type(value).__name__ == "Namespace" and type(value).__module__ == "argparse"
 
 
 def _strings(values) -> list[str]:

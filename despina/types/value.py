@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from despina.errors import UsageError
+from despina.errors import InvalidValueError
 
-
-class InvalidValueError(UsageError, ValueError):
-    """A value type was built from arguments that do not fit together (say, 3 values and 2
-    steps)."""
+__all__ = ["InvalidValueError", "Value"]
 
 
 class Value:
