@@ -7,31 +7,27 @@ whole batch back.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import math
-import re
 
 from despina import operations as ops
-from despina.errors import ContainerNotFoundError, FieldTypeError, UsageError
+from despina.errors import ContainerNotFoundError, FieldTypeError
 from despina.operations import Batch, BatchResult, OperationError
 from despina.store import series
-from despina.store.blobs import check_hash
+from despina.store.apply_files import check_blob, delete_file_set_files, put_entries
 from despina.store.db import Database
 from despina.store.fields import (
     COMPUTED_SYS,
     PROTECTED,
     STAGE_PATH,
+    UNDER_SQL,
     FieldCache,
     Refused,
-    entries_hash,
-    UNDER_SQL,
     under_params,
 )
 from despina.store.model import HEARTBEAT_WINDOW, MODEL_VERSION
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-_DRIVE = re.compile(r"^[A-Za-z]:")
 _NOT_WRITTEN = (ops.ChangeStage, ops.SetAlias, ops.RemoveAlias, ops.MarkStopped)
 
 
@@ -178,15 +174,8 @@ def _assign_json(type_):
 
 def _assign_file(ctx, op):
     f = op.file
-    _check_blob(op.path, f.hash)
+    check_blob(op.path, f.hash)
     _set(ctx, op, ops.FILE, "data", json.dumps([f.hash, int(f.size), f.extension]), int(f.size))
-
-
-def _check_blob(path, hash_):
-    try:
-        check_hash(hash_)
-    except UsageError as e:
-        raise Refused(f"'{path}': {e}")
 
 
 # ---- string sets ----------------------------------------------------------------------------
@@ -254,7 +243,7 @@ def _append_objects(type_, files):
     def handler(ctx, op):
         if files:
             for v in op.values:
-                _check_blob(op.path, v.file.hash)
+                check_blob(op.path, v.file.hash)
         field_id = ctx.fields.get_or_create(op.path, type_)
         return series.append_objects(
             ctx.conn, field_id, op.path, op.steps, op.values, op.timestamps, ctx.now, files
@@ -270,76 +259,6 @@ def _clear_series(ctx, op):
     if hit[1] not in ops.SERIES_TYPES:
         raise Refused(str(FieldTypeError(op.path, hit[1], "series")))
     series.clear_series(ctx.conn, hit[0])
-
-
-# ---- file sets and artifacts ----------------------------------------------------------------
-
-
-def _check_entry_path(field_path: str, path: str) -> None:
-    parts = path.split("/") if isinstance(path, str) else [""]
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or _DRIVE.match(path)
-        or any(p in ("", ".", "..") for p in parts)
-    ):
-        raise Refused(
-            f"'{field_path}': file path {path!r} must be relative, with '/' separators and no "
-            "empty, '.' or '..' segments"
-        )
-
-
-def _refresh_entries(ctx, field_id) -> None:
-    rows = ctx.conn.execute(
-        "SELECT path, hash, size FROM file_entries WHERE field_id = ?", (field_id,)
-    ).fetchall()
-    ctx.conn.execute(
-        "UPDATE fields SET text_value = ?, count = ?, size = ? WHERE id = ?",
-        (entries_hash(rows), len(rows), sum(r[2] for r in rows), field_id),
-    )
-
-
-def _put_entries(type_, blobs: bool):
-    def handler(ctx, op):
-        for f in op.files:
-            _check_entry_path(op.path, f.path)
-            if blobs:
-                _check_blob(op.path, f.hash)
-            elif not isinstance(f.hash, str) or not f.hash:
-                raise Refused(f"'{op.path}': file {f.path!r} has no hash")
-        field_id = ctx.fields.get_or_create(op.path, type_)
-        if op.reset:
-            ctx.conn.execute("DELETE FROM file_entries WHERE field_id = ?", (field_id,))
-        ctx.conn.executemany(
-            "INSERT INTO file_entries (field_id, path, hash, size, mtime, location) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (field_id, path) DO UPDATE SET "
-            "hash = excluded.hash, size = excluded.size, mtime = excluded.mtime, "
-            "location = excluded.location",
-            [
-                (field_id, f.path, f.hash, int(f.size), float(f.mtime or 0), f.location or "")
-                for f in op.files
-            ],
-        )
-        _refresh_entries(ctx, field_id)
-
-    return handler
-
-
-def _delete_file_set_files(ctx, op):
-    field_id = ctx.fields.find_typed(op.path, ops.FILE_SET)
-    if field_id is None:
-        return
-    patterns = [str(p) for p in op.patterns]
-    paths = [
-        r[0]
-        for r in ctx.conn.execute("SELECT path FROM file_entries WHERE field_id = ?", (field_id,))
-        if any(fnmatch.fnmatchcase(r[0], p) for p in patterns)
-    ]
-    ctx.conn.executemany(
-        "DELETE FROM file_entries WHERE field_id = ? AND path = ?", [(field_id, p) for p in paths]
-    )
-    _refresh_entries(ctx, field_id)
 
 
 # ---- whole fields, stages, aliases, state ---------------------------------------------------
@@ -417,9 +336,9 @@ _HANDLERS = {
     ops.AppendFiles: _append_objects(ops.FILE_SERIES, files=True),
     ops.ClearSeries: _clear_series,
     ops.AssignFile: _assign_file,
-    ops.UploadFileSetFiles: _put_entries(ops.FILE_SET, blobs=True),
-    ops.DeleteFileSetFiles: _delete_file_set_files,
-    ops.TrackArtifactFiles: _put_entries(ops.ARTIFACT, blobs=False),
+    ops.UploadFileSetFiles: put_entries(ops.FILE_SET, blobs=True),
+    ops.DeleteFileSetFiles: delete_file_set_files,
+    ops.TrackArtifactFiles: put_entries(ops.ARTIFACT, blobs=False),
     ops.AssignGitRef: _assign_json(ops.GIT_REF),
     ops.AssignNotebookRef: _assign_json(ops.NOTEBOOK_REF),
     ops.DeleteField: _delete_field,

@@ -90,4 +90,6 @@ def normalise_state(state: str) -> str:
         return "running"
     if s in ("idle", "inactive"):
         return "idle"
-    raise UsageError(f"unknown state {state!r}: use 'running' (or 'active') or 'idle' (or 'inactive')")
+    raise UsageError(
+        f"unknown state {state!r}: use 'running' (or 'active') or 'idle' (or 'inactive')"
+    )

@@ -198,7 +198,9 @@ def create_container(
     model_id: str | None = None,
 ) -> ContainerInfo:
     if kind not in CONTAINER_KINDS:
-        raise UsageError(f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}")
+        raise UsageError(
+            f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}"
+        )
     if kind != RUN:
         custom_run_id = None
     with db.reading() as conn:
@@ -230,12 +232,14 @@ def create_container(
             if conn.execute("SELECT 1 FROM containers WHERE sys_id = ?", (sys_id,)).fetchone():
                 raise ConflictError(
                     f"a model with key '{key}' already exists in project '{proj.qualified_name}' "
-                    f"(id {sys_id}); open it with init_model(with_id=\"{sys_id}\") or choose "
+                    f'(id {sys_id}); open it with init_model(with_id="{sys_id}") or choose '
                     "another key"
                 )
         elif kind == MODEL_VERSION:
             if not model_id:
-                raise UsageError("a model version needs its model: init_model_version(model='KEY-MODEL')")
+                raise UsageError(
+                    "a model version needs its model: init_model_version(model='KEY-MODEL')"
+                )
             model_row = conn.execute(
                 "SELECT id, sys_id FROM containers WHERE sys_id = ? AND kind = 'model' "
                 "AND project_id = ?",

@@ -53,7 +53,10 @@ _SYS = {
     "sys/running_time": ("c.running_time", "float"),
     "sys/size": (SYS_SIZE_SQL, "float"),
     "sys/trashed": ("c.trashed", "bool"),
-    "sys/state": ("(CASE WHEN c.stopped IS NULL AND c.ping >= ? THEN 'running' ELSE 'idle' END)", "state"),
+    "sys/state": (
+        "(CASE WHEN c.stopped IS NULL AND c.ping >= ? THEN 'running' ELSE 'idle' END)",
+        "state",
+    ),
 }
 
 
@@ -147,9 +150,11 @@ class Compiler:
                 f"unknown type {c.type!r} for '{c.path}': use one of {', '.join(_FIELD_TYPES)}"
             )
         types, expr = spec
-        where = "f.container_id = c.id AND f.path = ? AND f.type IN (" + ", ".join(
-            "?" * len(types)
-        ) + ")"
+        where = (
+            "f.container_id = c.id AND f.path = ? AND f.type IN ("
+            + ", ".join("?" * len(types))
+            + ")"
+        )
         params: list = [c.path, *types]
         if c.op != "EXISTS":
             if c.type == "stringSet":

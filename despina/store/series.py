@@ -139,7 +139,16 @@ def append_floats(conn, field_id: int, path: str, steps, values, timestamps, now
 def _chunk_row(np, steps, values, ts):
     fin = values[np.isfinite(values)]
     lo, hi = (float(fin.min()), float(fin.max())) if len(fin) else (None, None)
-    return (len(steps), float(steps[0]), float(steps[-1]), lo, hi, _pack(steps), _pack(values), _pack(ts))
+    return (
+        len(steps),
+        float(steps[0]),
+        float(steps[-1]),
+        lo,
+        hi,
+        _pack(steps),
+        _pack(values),
+        _pack(ts),
+    )
 
 
 def _write_chunks(conn, field_id, count, steps, values, ts) -> None:

@@ -31,7 +31,11 @@ def _sort_terms(path: str, now: float) -> tuple[str, list, list[str], list]:
     if path in _SYS:
         return "", [], [_SYS[path][0]], []
     join = "LEFT JOIN fields s ON s.container_id = c.id AND s.path = ?"
-    exprs = ["CASE WHEN s.id IS NULL THEN 1 ELSE 0 END", "COALESCE(s.float_value, s.int_value)", "s.text_value"]
+    exprs = [
+        "CASE WHEN s.id IS NULL THEN 1 ELSE 0 END",
+        "COALESCE(s.float_value, s.int_value)",
+        "s.text_value",
+    ]
     return join, [path], exprs, []
 
 
@@ -50,7 +54,9 @@ def fetch_table(
     now: float,
 ) -> Table:
     if kind not in CONTAINER_KINDS:
-        raise UsageError(f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}")
+        raise UsageError(
+            f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}"
+        )
     wanted = None if columns is None else ["sys/id", *(c for c in columns if c != "sys/id")]
     wanted = None if wanted is None else list(dict.fromkeys(wanted))
     with db.reading() as conn:

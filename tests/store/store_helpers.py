@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from array import array
-
 import itertools
+import math
 import uuid as uuidlib
+from array import array
 
 from despina import operations as ops
 from despina.store import Store
@@ -32,12 +31,6 @@ class Writer:
 
     def send(self, *operations, time: float | None = None) -> ops.BatchResult:
         return self.store.apply_batch(self.batch(*operations, time=time))
-
-
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
-
-
 
 
 def new_uuid() -> str:

@@ -30,7 +30,14 @@ def test_overlapping_batches_apply_only_new_operations(store, run):
     store.apply_batch(ops.Batch(info.uuid, "w", 1, ops_[:4], T0))
     result = store.apply_batch(ops.Batch(info.uuid, "w", 3, ops_[2:], T0))
     assert result.applied_up_to == 6
-    assert store.fetch_float_points(info.uuid, "m").values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert store.fetch_float_points(info.uuid, "m").values.tolist() == [
+        0.0,
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+        5.0,
+    ]
     # an old batch entirely below the stored sequence is skipped
     result = store.apply_batch(ops.Batch(info.uuid, "w", 1, ops_[:2], T0))
     assert result.applied_up_to == 6 and result.errors == []

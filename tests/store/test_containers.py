@@ -43,7 +43,12 @@ def test_projects_keys_unique_and_bare_names(store):
 
 def make(store, kind, **kw):
     return store.create_container(
-        project=kw.pop("project", "ws/proj"), kind=kind, uuid=new_uuid(), owner="o", created=T0, **kw
+        project=kw.pop("project", "ws/proj"),
+        kind=kind,
+        uuid=new_uuid(),
+        owner="o",
+        created=T0,
+        **kw,
     )
 
 
@@ -84,13 +89,18 @@ def test_models_versions_and_stages(store):
     v1 = make(store, "model_version", model_id="PRO-FOREST")
     v2 = make(store, "model_version", model_id="PRO-FOREST")
     assert (v1.sys_id, v2.sys_id, v1.model_id) == ("PRO-FOREST-1", "PRO-FOREST-2", "PRO-FOREST")
-    assert make(store, "model_version", model_id=make(store, "model", model_key="B").sys_id).sys_id == "PRO-B-1"
+    assert (
+        make(store, "model_version", model_id=make(store, "model", model_key="B").sys_id).sys_id
+        == "PRO-B-1"
+    )
     with pytest.raises(ContainerNotFoundError):
         make(store, "model_version", model_id="PRO-NONE")
     assert store.get_field(v1.uuid, "sys/stage").value == "none"
     assert store.get_field(v1.uuid, "sys/model_id").value == "PRO-FOREST"
     w = Writer(store, v1.uuid)
-    result = w.send(ops.ChangeStage("sys/stage", "production"), ops.ChangeStage("sys/stage", "gold"))
+    result = w.send(
+        ops.ChangeStage("sys/stage", "production"), ops.ChangeStage("sys/stage", "gold")
+    )
     assert len(result.errors) == 1 and "gold" in result.errors[0].message
     assert store.get_field(v1.uuid, "sys/stage").value == "production"
     run = make(store, "run")
@@ -135,7 +145,12 @@ def _race(folder, barrier, results):
     store = Store.open_local(folder)
     barrier.wait()
     info = store.create_container(
-        project="ws/dist", kind="run", uuid=new_uuid(), owner="o", created=T0, custom_run_id="shared"
+        project="ws/dist",
+        kind="run",
+        uuid=new_uuid(),
+        owner="o",
+        created=T0,
+        custom_run_id="shared",
     )
     w = Writer(store, info.uuid, name=f"proc-{mp.current_process().pid}")
     for i in range(20):

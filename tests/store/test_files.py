@@ -51,7 +51,9 @@ def test_local_layout_and_concurrent_writers(tmp_path):
     blobs = LocalBlobStore(tmp_path)
     data = os.urandom(1 << 20)
     refs = []
-    threads = [threading.Thread(target=lambda: refs.append(blobs.put_bytes(data))) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: refs.append(blobs.put_bytes(data))) for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -110,7 +112,9 @@ def test_artifacts_merge_and_hash(store, run):
     value = store.get_field(info.uuid, "art").value
     assert [f.path for f in value.files] == ["data/test.csv", "data/train.csv"]
     expected = hashlib.sha256(b"data/test.csv\th2\t5\ndata/train.csv\th1\t10\n").hexdigest()
-    assert value.hash == expected == entries_hash([(a.path, a.hash, a.size), (b.path, b.hash, b.size)])
+    assert (
+        value.hash == expected == entries_hash([(a.path, a.hash, a.size), (b.path, b.hash, b.size)])
+    )
     assert store.list_files(info.uuid, "art")[1].location == "/data/train.csv"
     w.send(ops.TrackArtifactFiles("art", [b], reset=True))
     assert [f.path for f in store.list_files(info.uuid, "art")] == ["data/test.csv"]

@@ -39,7 +39,9 @@ def test_old_schema_is_migrated(tmp_path):
     db = Database(str(tmp_path / "store.db"))
     assert migrate(db, upto=1) == 1
     conn = db.connection()
-    conn.execute("INSERT INTO projects (workspace, name, key, created) VALUES ('w', 'old', 'OLD', 0)")
+    conn.execute(
+        "INSERT INTO projects (workspace, name, key, created) VALUES ('w', 'old', 'OLD', 0)"
+    )
     db.close()
     store = Store.open_local(tmp_path)
     conn = store._db.connection()
@@ -52,7 +54,9 @@ def test_old_schema_is_migrated(tmp_path):
 def test_newer_schema_is_refused(tmp_path):
     Store.open_local(tmp_path).close()
     conn = sqlite3.connect(tmp_path / "store.db")
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    conn.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+    )
     conn.commit()
     conn.close()
     with pytest.raises(StoreVersionError, match="newer despina"):

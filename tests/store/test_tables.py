@@ -19,7 +19,10 @@ def runs(store):
     infos = []
     for i in range(1, 6):
         info = store.create_container(
-            project="ws/tab", kind="run", uuid=new_uuid(), owner="bob" if i % 2 else "eve",
+            project="ws/tab",
+            kind="run",
+            uuid=new_uuid(),
+            owner="bob" if i % 2 else "eve",
             created=T0 + i,
         )
         w = Writer(store, info.uuid)
@@ -89,7 +92,10 @@ def test_state_follows_the_clock(store, runs):
         (Clause("name", "string", "NOT_MATCHES", r"run-[12]$"), ["TAB-4", "TAB-3"]),
         (Clause("good", "bool", "=", True), ["TAB-4", "TAB-2"]),
         (Clause("good", "bool", "=", "false"), ["TAB-3", "TAB-1"]),
-        (Clause("when", "datetime", ">", datetime.fromtimestamp(T0 + 2.5 * 3600, timezone.utc)), ["TAB-4", "TAB-3"]),
+        (
+            Clause("when", "datetime", ">", datetime.fromtimestamp(T0 + 2.5 * 3600, timezone.utc)),
+            ["TAB-4", "TAB-3"],
+        ),
         (Clause("when", "datetime", "<", "2023-11-14T23:13:21Z"), ["TAB-1"]),
         (Clause("loss", "floatSeries", ">", 25, "max"), ["TAB-4", "TAB-3"]),
         (Clause("loss", "floatSeries", "=", 3, "min"), ["TAB-3"]),
@@ -100,8 +106,14 @@ def test_state_follows_the_clock(store, runs):
         (Clause("only4", "float", "EXISTS"), ["TAB-4"]),
         (Not(Clause("only4", "float", "EXISTS")), ["TAB-3", "TAB-2", "TAB-1"]),
         (Clause("acc", "string", "EXISTS"), []),  # wrong type does not match
-        (Or((Clause("epochs", "int", "=", 1), Clause("epochs", "int", "=", 4))), ["TAB-4", "TAB-1"]),
-        (And((Clause("epochs", "int", ">", 1), Clause("epochs", "int", "<", 4))), ["TAB-3", "TAB-2"]),
+        (
+            Or((Clause("epochs", "int", "=", 1), Clause("epochs", "int", "=", 4))),
+            ["TAB-4", "TAB-1"],
+        ),
+        (
+            And((Clause("epochs", "int", ">", 1), Clause("epochs", "int", "<", 4))),
+            ["TAB-3", "TAB-2"],
+        ),
         (And(()), ["TAB-4", "TAB-3", "TAB-2", "TAB-1"]),
         (Or(()), []),
         (Clause("sys/owner", "string", "MATCHES", "^e"), ["TAB-4", "TAB-2"]),
@@ -132,10 +144,20 @@ def test_sort_by_fields_missing_last(store, runs):
     assert ids(fetch(store, sort_by="name")) == ["TAB-4", "TAB-3", "TAB-2", "TAB-1"]
     assert ids(fetch(store, sort_by="only4"))[0] == "TAB-4"
     assert ids(fetch(store, sort_by="only4", ascending=True))[0] == "TAB-4"
-    assert ids(fetch(store, sort_by="sys/id", ascending=True)) == ["TAB-1", "TAB-2", "TAB-3", "TAB-4"]
+    assert ids(fetch(store, sort_by="sys/id", ascending=True)) == [
+        "TAB-1",
+        "TAB-2",
+        "TAB-3",
+        "TAB-4",
+    ]
     assert ids(fetch(store, sort_by="sys/state", ascending=True))[:2] == ["TAB-3", "TAB-4"]
-    assert ids(fetch(store, sort_by="sys/owner", ascending=True, limit=2)) == ["TAB-3", "TAB-1"]
-    assert ids(fetch(store, sort_by="nothing", ascending=True)) == ["TAB-1", "TAB-2", "TAB-3", "TAB-4"]
+    assert ids(fetch(store, sort_by="sys/owner", ascending=True, limit=2)) == ["TAB-1", "TAB-3"]
+    assert ids(fetch(store, sort_by="nothing", ascending=True)) == [
+        "TAB-1",
+        "TAB-2",
+        "TAB-3",
+        "TAB-4",
+    ]
 
 
 def test_row_values_and_columns(store, runs):
@@ -164,11 +186,20 @@ def test_models_and_versions_tables(store):
     v = make("model_version", model_id="TAB-A")
     make("model_version", model_id="TAB-A")
     make("model_version", model_id="TAB-B")
-    Writer(store, v.uuid).send(ops.ChangeStage("sys/stage", "staging"), ops.SetAlias("sys/aliases", "prod"))
-    assert ids(store.fetch_table("ws/tab", "model", sort_by="sys/id", ascending=True)) == ["TAB-A", "TAB-B"]
-    versions = store.fetch_table("ws/tab", "model_version", model_id="TAB-A", sort_by="sys/id", ascending=True)
+    Writer(store, v.uuid).send(
+        ops.ChangeStage("sys/stage", "staging"), ops.SetAlias("sys/aliases", "prod")
+    )
+    assert ids(store.fetch_table("ws/tab", "model", sort_by="sys/id", ascending=True)) == [
+        "TAB-A",
+        "TAB-B",
+    ]
+    versions = store.fetch_table(
+        "ws/tab", "model_version", model_id="TAB-A", sort_by="sys/id", ascending=True
+    )
     assert ids(versions) == ["TAB-A-1", "TAB-A-2"]
-    assert versions.rows[0]["sys/stage"] == "staging" and versions.rows[0]["sys/aliases"] == ["prod"]
+    assert versions.rows[0]["sys/stage"] == "staging" and versions.rows[0]["sys/aliases"] == [
+        "prod"
+    ]
     staged = store.fetch_table(
         "ws/tab", "model_version", filter=Clause("sys/stage", "string", "=", "staging")
     )
