@@ -1,0 +1,5 @@
+"""`python -m despina ...` is the `despina` command."""
+
+from despina.cli.main import main
+
+raise SystemExit(main())
