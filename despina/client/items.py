@@ -78,9 +78,13 @@ class PointBuffer:
         self.steps = array("d")
         self.stamps = array("d")
 
+    def ready(self) -> int:
+        """How many points are fully written (value, step and timestamp)."""
+        return min(len(self.values), len(self.steps), len(self.stamps))
+
     def take(self, limit: int | None = None) -> ops.AppendFloats | None:
         """Remove and return up to ``limit`` points fully written so far (sender only)."""
-        n = min(len(self.values), len(self.steps), len(self.stamps))
+        n = self.ready()
         if limit is not None:
             n = min(n, limit)
         if not n:
@@ -109,7 +113,7 @@ def build_operations(
 
     ``live`` (async and offline modes) maps id -> PointBuffer for the buffers announced so
     far; it is updated by NEW_BUFFER and SEALED items (the caller drains live buffers after
-    the items, with ``take_points``). Points are grouped per series; any other item is a barrier that first flushes
+    the items). Points are grouped per series; any other item is a barrier that first flushes
     the points buffered before it, so the order of writes to any one path is kept. An item
     that cannot be turned into an operation (a file that vanished, say) is logged and
     skipped: one bad item never stops the rest.
@@ -143,16 +147,6 @@ def build_operations(
                 out.append(op)
     _points(items[start:], tags[start:], stager, out)
     return out, markers
-
-
-def take_points(live: dict, limit: int) -> list[ops.AppendFloats]:
-    """Up to ``limit`` points from each live buffer."""
-    out = []
-    for buffer in list(live.values()):
-        op = buffer.take(limit)
-        if op is not None:
-            out.append(op)
-    return out
 
 
 _first = itemgetter(0)

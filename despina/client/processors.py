@@ -24,6 +24,11 @@ from despina.errors import StoppedError, SyncError
 logger = logging.getLogger("despina")
 
 
+# stop() gives up waiting once the store has taken nothing for this long; the operations stay
+# in the disk queue for `despina sync`.
+STOP_PATIENCE = 60.0
+
+
 def new_writer_id() -> str:
     return uuid_module.uuid4().hex
 
@@ -83,7 +88,9 @@ class AsyncProcessor(Processor):
         )
         self._sender.start()
 
-    def wait(self, timeout: float | None = None) -> bool:
+    def wait(self, timeout: float | None = None, patience: float | None = None) -> bool:
+        """Block until stored. ``patience``: give up once the store has refused to take
+        anything for that many seconds (the operations stay on disk)."""
         marker = make_marker(self.sink)
         self._sender.wake()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -92,12 +99,14 @@ class AsyncProcessor(Processor):
                 return False
             if deadline is not None and time.monotonic() > deadline:
                 return False
+            if patience is not None and self._sender.stalled_for() > patience:
+                return False
         return True
 
     def stop(self, timeout: float | None = None) -> None:
-        done = self.wait(timeout)
+        done = self.wait(timeout, patience=STOP_PATIENCE)
         self._sender.request_stop()
-        self._sender.join(timeout if timeout is not None else 60)
+        self._sender.join(timeout if timeout is not None else STOP_PATIENCE)
         if self._sender.is_alive():
             logger.warning(
                 "despina: the sender did not finish within %s s; what it had not stored stays in "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import repeat, starmap
 
 from despina import operations as ops
-from despina.client.items import MARKER, BlobStager, build_operations, take_points
+from despina.client.items import MARKER, BlobStager, build_operations
 
 logger = logging.getLogger("despina")
 
@@ -88,6 +88,12 @@ class Sender(threading.Thread):
         self._stop_requested = True
         self._wake.set()
 
+    def stalled_for(self) -> float:
+        """Seconds since the backend last took a batch, while something waits to be sent."""
+        if not self._unsent:
+            return 0.0
+        return time.monotonic() - self._last_success
+
     @property
     def unsent_operations(self) -> int:
         return sum(len(r.operations) for r in list(self._unsent))
@@ -104,25 +110,30 @@ class Sender(threading.Thread):
             except Exception:  # never let the thread die: data stays on disk for `despina sync`
                 self.error_count += 1
                 logger.exception("despina: the background sender failed a cycle; it keeps going")
-            if stopping and not self._buffer and not any(
-                len(b.stamps) for b in list(self._live.values())
-            ):
+            if stopping and not self._buffer and not any(b.ready() for b in self._live.values()):
                 break
 
     def _cycle(self) -> None:
         items = self._drain()
+        markers: list = []
         if items:
             operations, markers = build_operations(items, self._stager, self._live)
             self._write(operations)
-            self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
         self._ship()
-        # Drain the series buffers in slices, so a backlog never needs much memory at once.
-        while self._live:
-            operations = take_points(self._live, POINTS_PER_RECORD)
-            if not operations:
-                break
+        # Every point appended before the items just drained is in a live buffer now: drain
+        # that much (points appended meanwhile wait for the next cycle), in slices, so a
+        # backlog never needs much memory at once.
+        pending = {key: buf.ready() for key, buf in self._live.items()}
+        while any(pending.values()):
+            operations = []
+            for key, count in pending.items():
+                if count:
+                    take = min(count, POINTS_PER_RECORD)
+                    operations.append(self._live[key].take(take))
+                    pending[key] = count - take
             self._write(operations)
             self._ship()
+        self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
         self._release_markers()
 
     def _write(self, operations: list) -> None:

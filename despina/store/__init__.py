@@ -4,7 +4,6 @@
 trees tables are queried with from ``filters``.
 """
 
-from despina.store.blobs import LocalBlobStore, MemoryBlobStore
 from despina.store.filters import And, Clause, Filter, Not, Or, normalise_state, simple_filter
 from despina.store.model import (
     CONTAINER_KINDS,
@@ -25,7 +24,6 @@ from despina.store.model import (
     SeriesSummary,
     Table,
 )
-from despina.store.store import Store
 
 __all__ = [
     "CONTAINER_KINDS",
@@ -56,3 +54,16 @@ __all__ = [
     "normalise_state",
     "simple_filter",
 ]
+
+
+def __getattr__(name: str):
+    # The SQL layer loads on first use, so `import despina` does not pay for it.
+    if name == "Store":
+        from despina.store.store import Store
+
+        return Store
+    if name in ("LocalBlobStore", "MemoryBlobStore"):
+        from despina.store import blobs
+
+        return getattr(blobs, name)
+    raise AttributeError(f"module 'despina.store' has no attribute {name!r}")

@@ -1,7 +1,10 @@
-"""Store performance figures: ``PYTHONPATH=. python tests/store/perf_store.py``.
+"""Store performance figures: ``PYTHONPATH=. python tests/store/perf_store.py [N_RUNS]``.
 
-Not a pytest module (no test_ prefix); it prints the figures docs/store.md quotes.
+Not a pytest module (no ``test_`` prefix); it prints the figures docs/store.md quotes.
 """
+
+from __future__ import annotations
+
 import sys
 import tempfile
 import time
@@ -9,44 +12,96 @@ from array import array
 
 import numpy as np
 
-t0 = time.perf_counter()
 from despina import operations as ops
-from despina.store import Store
+from despina.store import Clause, Store, simple_filter
 
-print(f"import despina.store: {(time.perf_counter()-t0)*1000:.1f} ms")
-d = tempfile.mkdtemp()
-s = Store.open_local(d)
-s.create_container(project="w/p", kind="run", uuid="u", owner="me", created=time.time())
-def floats(n, path="m/loss"):
-    return ops.AppendFloats(path, array("d", np.full(n, np.nan)), array("d", np.random.rand(n)), array("d", np.full(n, time.time())))
-op = floats(100_000)
-t = time.perf_counter(); s.apply_batch(ops.Batch("u", "w", 1, [op], time.time())); print(f"1 AppendFloats x 100,000 points: {(time.perf_counter()-t)*1000:.1f} ms")
-batches = [floats(100_000, "m/acc") for _ in range(10)]
-t = time.perf_counter()
-for i, o in enumerate(batches):
-    s.apply_batch(ops.Batch("u", "w", 2 + i, [o], time.time()))
-print(f"1,000,000 points in 10 batches: {(time.perf_counter()-t)*1000:.1f} ms")
-small = [ops.AssignFloat(f"params/p{i}", float(i)) for i in range(1000)]
-t = time.perf_counter(); s.apply_batch(ops.Batch("u", "w", 100, small, time.time())); print(f"1,000 small assigns (new fields): {(time.perf_counter()-t)*1000:.1f} ms")
-small = [ops.AssignFloat(f"params/p{i}", float(i) + 1) for i in range(1000)]
-t = time.perf_counter(); s.apply_batch(ops.Batch("u", "w", 2000, small, time.time())); print(f"1,000 small assigns (existing fields): {(time.perf_counter()-t)*1000:.1f} ms")
-t = time.perf_counter(); p = s.fetch_float_points("u", "m/acc"); print(f"fetch 1,000,000 points: {(time.perf_counter()-t)*1000:.1f} ms ({len(p.values)})")
-t = time.perf_counter(); p = s.fetch_float_points("u", "m/acc", offset=500_000, limit=1000); print(f"fetch 1,000 points at offset 500,000: {(time.perf_counter()-t)*1000:.2f} ms")
-s.close()
-t = time.perf_counter(); s = Store.open_local(d); print(f"open_local existing store: {(time.perf_counter()-t)*1000:.2f} ms")
-# table: 10,000 runs x 20 columns
-s.create_container(project="w/t", kind="run", uuid="x", owner="me", created=time.time())
-n_runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-t = time.perf_counter()
-for i in range(n_runs):
-    u = f"r{i}"
-    s.create_container(project="w/t", kind="run", uuid=u, owner="me", created=time.time())
-    s.apply_batch(ops.Batch(u, "w", 1, [ops.AssignFloat(f"p/f{j}", float(i * j)) for j in range(12)] + [ops.AddStrings("sys/tags", ["a", f"t{i%7}"]), floats(3, "m/loss")], time.time()))
-print(f"setup {n_runs:,} runs: {time.perf_counter()-t:.1f} s")
-cols = [f"p/f{j}" for j in range(12)] + ["sys/tags", "m/loss", "sys/name", "sys/state", "sys/owner", "sys/creation_time", "sys/size"]
-t = time.perf_counter(); tab = s.fetch_table("w/t", "run", columns=cols); print(f"fetch_table {n_runs:,} runs x {len(tab.columns)} columns: {(time.perf_counter()-t)*1000:.0f} ms ({len(tab.rows)} rows)")
-t = time.perf_counter(); tab = s.fetch_table("w/t", "run"); print(f"fetch_table {n_runs:,} runs all columns ({len(tab.columns)}): {(time.perf_counter()-t)*1000:.0f} ms")
-from despina.store import Clause, simple_filter
 
-t = time.perf_counter(); tab = s.fetch_table("w/t", "run", columns=cols, filter=simple_filter(tags="t3", states="running"), sort_by="p/f3", ascending=True); print(f"filtered+sorted: {(time.perf_counter()-t)*1000:.0f} ms ({len(tab.rows)} rows)")
-t = time.perf_counter(); tab = s.fetch_table("w/t", "run", columns=cols, filter=Clause("m/loss", "floatSeries", ">", 0.5, "max"), sort_by="m/loss", limit=100); print(f"series filter + sort + limit 100: {(time.perf_counter()-t)*1000:.0f} ms ({len(tab.rows)} rows)")
+def floats(n: int, path: str) -> ops.AppendFloats:
+    return ops.AppendFloats(
+        path,
+        array("d", np.full(n, np.nan)),
+        array("d", np.random.rand(n)),
+        array("d", np.full(n, time.time())),
+    )
+
+
+def timed(label: str, fn, unit: float = 1000.0):
+    start = time.perf_counter()
+    out = fn()
+    print(f"{label}: {(time.perf_counter() - start) * unit:.1f} {'ms' if unit == 1000 else 's'}")
+    return out
+
+
+def main(n_runs: int) -> None:
+    folder = tempfile.mkdtemp()
+    s = Store.open_local(folder)
+    s.create_container(project="w/p", kind="run", uuid="u", owner="me", created=time.time())
+    op = floats(100_000, "m/loss")
+    timed(
+        "1 AppendFloats of 100,000 points",
+        lambda: s.apply_batch(ops.Batch("u", "w", 1, [op], time.time())),
+    )
+    batches = [
+        ops.Batch("u", "w", 2 + i, [floats(100_000, "m/acc")], time.time()) for i in range(10)
+    ]
+    timed("1,000,000 points in 10 batches", lambda: [s.apply_batch(b) for b in batches])
+    new = [ops.AssignFloat(f"params/p{i}", float(i)) for i in range(1000)]
+    timed(
+        "1,000 assigns (new fields)",
+        lambda: s.apply_batch(ops.Batch("u", "w", 100, new, time.time())),
+    )
+    old = [ops.AssignFloat(f"params/p{i}", i + 1.0) for i in range(1000)]
+    timed(
+        "1,000 assigns (existing fields)",
+        lambda: s.apply_batch(ops.Batch("u", "w", 2000, old, time.time())),
+    )
+    timed("fetch 1,000,000 points", lambda: s.fetch_float_points("u", "m/acc"))
+    timed(
+        "fetch 1,000 points at offset 500,000",
+        lambda: s.fetch_float_points("u", "m/acc", offset=500_000, limit=1000),
+    )
+    s.close()
+    s = timed("open_local on an existing store", lambda: Store.open_local(folder))
+
+    def setup():
+        for i in range(n_runs):
+            u = f"r{i}"
+            s.create_container(project="w/t", kind="run", uuid=u, owner="me", created=time.time())
+            assigns = [ops.AssignFloat(f"p/f{j}", float(i * j)) for j in range(12)]
+            tags = ops.AddStrings("sys/tags", ["a", f"t{i % 7}"])
+            s.apply_batch(ops.Batch(u, "w", 1, [*assigns, tags, floats(3, "m/loss")], time.time()))
+
+    timed(f"setup of {n_runs:,} runs", setup, unit=1.0)
+    cols = [f"p/f{j}" for j in range(12)]
+    cols += [
+        "sys/tags",
+        "m/loss",
+        "sys/name",
+        "sys/state",
+        "sys/owner",
+        "sys/creation_time",
+        "sys/size",
+    ]
+    table = timed(
+        f"fetch_table {n_runs:,} runs x 20 columns",
+        lambda: s.fetch_table("w/t", "run", columns=cols),
+    )
+    assert len(table.rows) == n_runs and len(table.columns) == 20
+    timed(f"fetch_table {n_runs:,} runs, all columns", lambda: s.fetch_table("w/t", "run"))
+    flt = simple_filter(tags="t3", states="running")
+    timed(
+        "tag + state filter, sorted by a field",
+        lambda: s.fetch_table("w/t", "run", columns=cols, filter=flt, sort_by="p/f3"),
+    )
+    series = Clause("m/loss", "floatSeries", ">", 0.5, "max")
+    timed(
+        "series filter, sort, limit 100",
+        lambda: s.fetch_table(
+            "w/t", "run", columns=cols, filter=series, sort_by="m/loss", limit=100
+        ),
+    )
+    s.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)

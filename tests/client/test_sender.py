@@ -1,0 +1,101 @@
+"""The background sender: batching, outages of the store, callbacks, markers."""
+
+import threading
+import time
+
+import numpy as np
+
+import despina
+from despina.client import backends
+
+
+class Flaky:
+    """A real store that refuses batches while ``down`` is set."""
+
+    def __init__(self, store):
+        self._store = store
+        self.down = threading.Event()
+        self.batches = 0
+
+    def apply_batch(self, batch):
+        if self.down.is_set():
+            raise ConnectionError("store away")
+        self.batches += 1
+        return self._store.apply_batch(batch)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def _flaky_run(monkeypatch, data_dir, **kwargs):
+    store = backends.local_store(data_dir)
+    flaky = Flaky(store)
+    monkeypatch.setattr("despina.objects.connect.local_store", lambda _dir: flaky)
+    return despina.init_run(project="sender/test", **kwargs), flaky
+
+
+def test_points_logged_while_the_store_is_away_arrive_once_it_returns(monkeypatch, data_dir):
+    run, flaky = _flaky_run(monkeypatch, data_dir)
+    for i in range(1000):
+        run["m"].append(float(i))
+    run.wait()
+    flaky.down.set()
+    for i in range(1000, 5000):
+        run["m"].append(float(i))  # never raises while the store is away
+    time.sleep(0.5)
+    assert run._processor.queue.pending_count() > 0  # kept on disk meanwhile
+    flaky.down.clear()
+    run.stop()
+    check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
+    values = check["m"].fetch_values()["value"].to_numpy()
+    assert np.array_equal(values, np.arange(5000, dtype=float))
+    check.stop()
+
+
+def test_lag_and_no_progress_callbacks(monkeypatch, data_dir):
+    lagged, stalled = threading.Event(), threading.Event()
+    run, flaky = _flaky_run(
+        monkeypatch,
+        data_dir,
+        async_lag_callback=lambda r: lagged.set(),
+        async_lag_threshold=0.2,
+        async_no_progress_callback=lambda r: stalled.set(),
+        async_no_progress_threshold=0.2,
+    )
+    flaky.down.set()
+    run["x"] = 1
+    assert lagged.wait(10) and stalled.wait(10)
+    flaky.down.clear()
+    run.stop()
+
+
+def test_many_series_in_one_loop_are_batched(monkeypatch, data_dir):
+    run, flaky = _flaky_run(monkeypatch, data_dir)
+    for i in range(20000):
+        for k in range(10):
+            run[f"s/{k}"].append(float(i * k))
+    run.stop()
+    assert flaky.batches < 200  # thousands of points per batch, not one batch per call
+    check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
+    for k in (0, 3, 9):
+        values = check[f"s/{k}"].fetch_values()["value"].to_numpy()
+        assert np.array_equal(values, np.arange(20000, dtype=float) * k)
+    check.stop()
+
+
+def test_clear_and_delete_keep_the_order_of_points(data_dir):
+    run = despina.init_run(project="sender/order")
+    for i in range(100):
+        run["m"].append(float(i))
+    run["m"].clear()
+    for i in range(5):
+        run["m"].append(float(100 + i))
+    del run["n"]
+    for i in range(10):
+        run["gone"].append(float(i))
+    del run["gone"]
+    run["gone"] = "now a string"
+    run.wait()
+    assert run["m"].fetch_values()["value"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0]
+    assert run["gone"].fetch() == "now a string"
+    run.stop()
