@@ -259,7 +259,7 @@ def mlflow_workload(workload: str, args, res: dict) -> None:
         res["peak_rss_mb"] = peak_rss_mb()
         return
 
-    from mlflow.entities import Metric, Param
+    from mlflow.entities import Metric
 
     db = os.path.join(args.tmp, "mlflow.db")
     art = os.path.join(args.tmp, "artifacts")

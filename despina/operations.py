@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 from array import array
 from dataclasses import dataclass, field
-from typing import Any
 
 import msgpack
 
@@ -422,7 +421,9 @@ _BY_CODE: dict[int, type[Operation]] = {
 def operation_from_list(item: list) -> Operation:
     """Rebuild an operation from its serialised list form."""
     if not isinstance(item, (list, tuple)) or len(item) < 2:
-        raise MalformedOperationError(f"an operation must be a list [code, path, ...], got {item!r}")
+        raise MalformedOperationError(
+            f"an operation must be a list [code, path, ...], got {item!r}"
+        )
     code, path, *args = item
     cls = _BY_CODE.get(code)
     if cls is None:

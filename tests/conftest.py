@@ -14,9 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 def data_dir(tmp_path, monkeypatch):
     folder = tmp_path / "despina-data"
     monkeypatch.setenv("DESPINA_DATA_DIRECTORY", str(folder))
-    for name in ("DESPINA_PROJECT", "NEPTUNE_PROJECT", "DESPINA_MODE", "NEPTUNE_MODE",
-                 "DESPINA_CUSTOM_RUN_ID", "NEPTUNE_CUSTOM_RUN_ID", "DESPINA_URL",
-                 "NEPTUNE_DATA_DIRECTORY"):
+    for name in (
+        "DESPINA_PROJECT",
+        "NEPTUNE_PROJECT",
+        "DESPINA_MODE",
+        "NEPTUNE_MODE",
+        "DESPINA_CUSTOM_RUN_ID",
+        "NEPTUNE_CUSTOM_RUN_ID",
+        "DESPINA_URL",
+        "NEPTUNE_DATA_DIRECTORY",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield folder
     from despina.client.backends import close_all

@@ -158,4 +158,3 @@ def _processor(mode, info, backend, data_dir, flush_period, create, callbacks, k
         flush_period=flush_period,
         **callbacks,
     )
-

@@ -162,7 +162,7 @@ class Handler:
                     f"'{self._path}': extend() got {len(values)} values, {len(steps)} steps and "
                     f"{len(timestamps)} timestamps; give the same number of each"
                 )
-            for value, step, ts in zip(values, steps, timestamps):
+            for value, step, ts in zip(values, steps, timestamps, strict=True):
                 self._append(value, step, ts, kwargs)
         if wait:
             self._container.wait()
@@ -261,7 +261,7 @@ class Handler:
             "name": getattr(series, "name", None),
             "description": getattr(series, "description", None),
         }
-        for value, step, ts in zip(series.values, steps, stamps):
+        for value, step, ts in zip(series.values, steps, stamps, strict=True):
             self._append(value, step, ts, labels)
 
     def upload(self, value, wait: bool = False) -> None:

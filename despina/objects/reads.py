@@ -45,8 +45,7 @@ def _field(container, path: str) -> FieldValue:
     fv = backend.get_field(uuid, path)
     if fv is None:
         raise FieldNotFoundError(
-            f"{container._label()} has no field '{path}'. "
-            "See what it has with .print_structure()."
+            f"{container._label()} has no field '{path}'. See what it has with .print_structure()."
         )
     return fv
 

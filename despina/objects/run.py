@@ -128,9 +128,9 @@ class Run(Container):
             self["sys/tags"].add([tags] if isinstance(tags, str) else list(tags))
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None and self._fail_on_exception and not self._stopped:
-            if self._mode != "read-only":
-                self._processor.sink.append((it.OPERATION, ops.AssignBool("sys/failed", True)))
+        failed = exc_type is not None and self._fail_on_exception
+        if failed and not self._stopped and self._mode != "read-only":
+            self._processor.sink.append((it.OPERATION, ops.AssignBool("sys/failed", True)))
         self.stop()
 
 

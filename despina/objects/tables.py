@@ -57,9 +57,7 @@ class Table:
         import pandas as pd
 
         columns = self._table.columns
-        data = {
-            col: [_cell(row.get(col)) for row in self._table.rows] for col in columns
-        }
+        data = {col: [_cell(row.get(col)) for row in self._table.rows] for col in columns}
         return pd.DataFrame(data, columns=columns)
 
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from conftest import REPO, python
 
 SCRIPTS = Path(__file__).parent / "scripts"

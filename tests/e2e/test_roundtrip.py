@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
 from conftest import python
 
 SCRIPTS = Path(__file__).parent / "scripts"
@@ -80,9 +81,7 @@ def test_everything_logged_is_read_back_by_another_process(tmp_path):
         assert zf.read("set/sub/two.txt") == b"two"
 
     tracked = work / "tracked"
-    expected_files = sorted(
-        (f"{p.name}", _sha(p), p.stat().st_size) for p in tracked.iterdir()
-    )
+    expected_files = sorted((f"{p.name}", _sha(p), p.stat().st_size) for p in tracked.iterdir())
     assert [tuple(f) for f in dump["artifact_files"]] == expected_files
     assert len(dump["artifact_hash"]) == 64
     for name in ("weights.bin", "config.json"):

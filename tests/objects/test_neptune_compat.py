@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
-from conftest import python
 
 import despina
+
+from conftest import python
 
 SCRIPTS = Path(__file__).parent.parent / "e2e" / "scripts"
 
@@ -95,10 +96,9 @@ def test_ids_resume_and_model_registry(data_dir):
 
 
 def test_exception_in_with_block_marks_run_failed(data_dir):
-    with pytest.raises(RuntimeError):
-        with despina.init_run(project="ws/fail") as run:
-            run_id = run._info.sys_id
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), despina.init_run(project="ws/fail") as run:
+        run_id = run._info.sys_id
+        raise RuntimeError("boom")
     check = despina.init_run(with_id=run_id, mode="read-only")
     assert check["sys/failed"].fetch() is True
     check.stop()

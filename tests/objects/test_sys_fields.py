@@ -5,6 +5,7 @@ import time
 from datetime import datetime, timezone
 
 import despina
+
 from conftest import python
 
 

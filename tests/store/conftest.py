@@ -7,9 +7,10 @@ the debug-mode store). A PostgreSQL backend joins the list by adding a branch to
 from __future__ import annotations
 
 import pytest
-from store_helpers import T0, Writer, new_uuid
 
 from despina.store import Store
+
+from store_helpers import T0, Writer, new_uuid
 
 BACKENDS = ["sqlite", "memory"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from store_helpers import T0, Writer, floats
-
 from despina import operations as ops
 from despina.store import HEARTBEAT_WINDOW
+
+from store_helpers import T0, Writer, floats
 
 
 def get(store, info, path):

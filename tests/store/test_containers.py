@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing as mp
 
 import pytest
-from store_helpers import T0, Writer, floats, new_uuid
 
 from despina import operations as ops
 from despina.errors import (
@@ -16,6 +15,8 @@ from despina.errors import (
 )
 from despina.store import Store
 from despina.store.projects import base_project_key
+
+from store_helpers import T0, Writer, floats, new_uuid
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ import os
 import threading
 
 import pytest
-from store_helpers import errors_of
 
 from despina import operations as ops
 from despina.errors import NotFoundError, UsageError
 from despina.store import LocalBlobStore, MemoryBlobStore
 from despina.store.fields import entries_hash
+
+from store_helpers import errors_of
 
 
 @pytest.fixture(params=["local", "memory"])

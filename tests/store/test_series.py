@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from store_helpers import errors_of, floats, strings
 
 from despina import operations as ops
 from despina.errors import FieldNotFoundError, FieldTypeError
 from despina.store import series
+
+from store_helpers import errors_of, floats, strings
 
 H = "a" * 64
 
@@ -112,9 +113,9 @@ def test_chunk_boundaries(store, run, sizes):
 
 
 def test_chunks_are_filled_before_new_ones(tmp_path):
-    from store_helpers import Writer
-
     from despina.store import Store
+
+    from store_helpers import Writer
 
     store = Store.open_local(tmp_path)
     info = store.create_container(project="p", kind="run", uuid="u", owner="o", created=0.0)

@@ -6,11 +6,12 @@ import math
 from datetime import datetime, timezone
 
 import pytest
-from store_helpers import T0, Writer, floats, new_uuid, strings
 
 from despina import operations as ops
 from despina.errors import UsageError
 from despina.store import HEARTBEAT_WINDOW, And, Clause, Not, Or, simple_filter
+
+from store_helpers import T0, Writer, floats, new_uuid, strings
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ import math
 from datetime import datetime, timezone
 
 import pytest
-from store_helpers import T0, Writer, errors_of, floats, new_uuid
 
 from despina import operations as ops
 from despina.errors import ContainerNotFoundError
+
+from store_helpers import T0, Writer, errors_of, floats, new_uuid
 
 
 def value(store, info, path):

@@ -25,7 +25,9 @@ for epoch in range(10):
     run["train/loss"].log(0.99**epoch)
     run["train/accuracy"].append(1 - 0.99**epoch, step=epoch)
 run["eval/f1_score"] = 0.66
-run["eval/predictions"].upload(neptune.types.File.as_html(__import__("pandas").DataFrame({"a": [1]})))
+run["eval/predictions"].upload(
+    neptune.types.File.as_html(__import__("pandas").DataFrame({"a": [1]}))
+)
 run["eval/sample"].upload(neptune.types.File.as_image(np.zeros((4, 4))))
 run["sys/tags"].add(["finished"])
 run["notes"] = "plain note"

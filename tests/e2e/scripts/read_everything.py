@@ -32,7 +32,8 @@ dump = {
         (f.file_path, f.file_hash, f.size) for f in run["artifacts/data"].fetch_files_list()
     ),
     "structure_paths": sorted(
-        p for p in despina.init_run(with_id=ids["run"], mode="read-only")._backend.get_structure(
+        p
+        for p in despina.init_run(with_id=ids["run"], mode="read-only")._backend.get_structure(
             run._info.uuid
         )
     ),
@@ -53,7 +54,7 @@ model = despina.init_model(with_id=ids["model"], project="team/vision", mode="re
 model["signature"].download(str(down / "signature.json"))
 versions = model.fetch_model_versions_table().to_pandas()
 dump["versions"] = sorted(
-    zip(versions["sys/id"], versions["sys/stage"], versions["metrics/acc"])
+    zip(versions["sys/id"], versions["sys/stage"], versions["metrics/acc"], strict=True)
 )
 dump["model_name"] = model["sys/name"].fetch()
 np.savez(out / "arrays.npz", **arrays)
