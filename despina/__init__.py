@@ -35,7 +35,7 @@ __all__ = [
 
 def __getattr__(name: str):
     # Submodules users reach as attributes (neptune.types.File) load on first use.
-    if name in ("types", "utils", "errors", "exceptions", "integrations", "operations"):
+    if name in ("types", "utils", "errors", "exceptions", "integrations", "management"):
         import importlib
 
         return importlib.import_module(f"despina.{name}")

@@ -120,3 +120,20 @@ def test_unknown_mode_and_environment_mode(monkeypatch):
     run.stop()
     run2.stop()
     assert os.environ["NEPTUNE_MODE"] == "debug"
+
+
+def test_trash_and_restore_through_management(data_dir):
+    from despina import management
+
+    runs = [despina.init_run(project="modes/trash", mode="sync") for _ in range(3)]
+    ids = [r._info.sys_id for r in runs]
+    for r in runs:
+        r.stop()
+    management.trash_objects(project="modes/trash", ids=ids[:2])
+    project = despina.init_project(project="modes/trash", mode="read-only")
+    assert project.fetch_runs_table().to_pandas()["sys/id"].tolist() == [ids[2]]
+    trashed = project.fetch_runs_table(trashed=True, sort_by="sys/id", ascending=True)
+    assert trashed.to_pandas()["sys/id"].tolist() == ids[:2]
+    management.restore_objects(project="modes/trash", ids=ids[0])
+    assert len(project.fetch_runs_table()) == 2
+    project.stop()
