@@ -25,6 +25,7 @@ logger = logging.getLogger("despina")
 DRAIN_INTERVAL = 0.1  # seconds between moves of buffered items to the disk queue
 HEARTBEAT_INTERVAL = 5.0  # an idle run still pings the store this often
 MAX_BACKOFF = 30.0
+FSYNC_INTERVAL = 1.0
 POINTS_PER_RECORD = 100_000  # per series, per disk-queue record
 
 
@@ -68,6 +69,7 @@ class Sender(threading.Thread):
         self._live: dict = {}  # id -> PointBuffer announced by the user's thread
         self._markers: list[tuple[int, threading.Event]] = []
         self._last_contact = time.time()
+        self._last_fsync = 0.0
         self._last_success = time.monotonic()
         self._retry_at = 0.0
         self._backoff = 0.5
@@ -141,7 +143,12 @@ class Sender(threading.Thread):
             seq = self._queue.next_seq
             now = time.time()
             self._queue.append(seq, now, operations)
-            self._queue.flush()
+            # A killed process loses nothing flushed to the OS; a lost machine loses at most
+            # the last FSYNC_INTERVAL, at the price of one fsync a second.
+            fsync = now - self._last_fsync >= FSYNC_INTERVAL
+            self._queue.flush(fsync=fsync)
+            if fsync:
+                self._last_fsync = now
             self._unsent.append(_Record(seq, now, operations))
 
     def _ship(self) -> None:

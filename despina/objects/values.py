@@ -1,4 +1,8 @@
-"""Turning what users pass into field kinds, on the user's thread; and one-time warnings."""
+"""Turning what users pass into field kinds, on the user's thread; and one-time warnings.
+
+``classify_value`` / ``classify_point`` are ``despina.types.convert``'s, whose contract is
+written at the top of that module.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import warnings
 from datetime import datetime, timezone
 
 from despina import operations as ops
+from despina.types.convert import convert_point as classify_point
+from despina.types.convert import convert_value as classify_value
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -46,33 +52,11 @@ def datetime_to_micros(value: datetime) -> int:
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def classify_value(value):
-    """(kind, payload) for an assignment; (None, value) when unsupported.
-
-    The kinds are those of ``despina.types.convert_value`` (an operations field type, or
-    "namespace" for dicts); plain scalars are answered here without importing it.
-    """
-    t = type(value)
-    if t is float:
-        return ops.FLOAT, value
-    if t is str:
-        return ops.STRING, value
-    if t is bool:
-        return ops.BOOL, value
-    from despina.types import convert_value
-
-    return convert_value(value)
-
-
-def classify_point(value):
-    """(series field type, value) for an append; (None, value) when unsupported."""
-    t = type(value)
-    if t is float:
-        return ops.FLOAT_SERIES, value
-    if t is int or t is bool:
-        return ops.FLOAT_SERIES, float(value)
-    if t is str:
-        return ops.STRING_SERIES, value
-    from despina.types import convert_point
-
-    return convert_point(value)
+__all__ = [
+    "DespinaWarning",
+    "classify_point",
+    "classify_value",
+    "datetime_to_micros",
+    "truncate_string",
+    "warn_once",
+]
