@@ -58,6 +58,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Namespace for automatically captured monitoring fields.",
     ),
     Setting(
+        "monitoring_interval",
+        "DESPINA_MONITORING_INTERVAL",
+        None,
+        "10",
+        "Seconds between two hardware samples (cpu, memory, gpu) of a run that captures "
+        "hardware metrics.",
+    ),
+    Setting(
         "data_directory",
         "DESPINA_DATA_DIRECTORY",
         "NEPTUNE_DATA_DIRECTORY",

@@ -26,7 +26,8 @@ DRAIN_INTERVAL = 0.1  # seconds between moves of buffered items to the disk queu
 HEARTBEAT_INTERVAL = 5.0  # an idle run still pings the store this often
 MAX_BACKOFF = 30.0
 FSYNC_INTERVAL = 1.0
-POINTS_PER_RECORD = 100_000  # per series, per disk-queue record
+ACK_INTERVAL = 1.0
+POINTS_PER_RECORD = 50_000  # points per disk-queue record, over all series
 
 
 @dataclass(slots=True)
@@ -70,6 +71,8 @@ class Sender(threading.Thread):
         self._markers: list[tuple[int, threading.Event]] = []
         self._last_contact = time.time()
         self._last_fsync = 0.0
+        self._acked = 0
+        self._last_ack = 0.0
         self._last_success = time.monotonic()
         self._retry_at = 0.0
         self._backoff = 0.5
@@ -113,6 +116,8 @@ class Sender(threading.Thread):
                 self.error_count += 1
                 logger.exception("despina: the background sender failed a cycle; it keeps going")
             if stopping and not self._buffer and not any(b.ready() for b in self._live.values()):
+                if self._backend is not None:
+                    self._ack(force=True)
                 break
 
     def _cycle(self) -> None:
@@ -128,11 +133,13 @@ class Sender(threading.Thread):
         pending = {key: buf.ready() for key, buf in self._live.items()}
         while any(pending.values()):
             operations = []
+            budget = POINTS_PER_RECORD  # points per record, over all series
             for key, count in pending.items():
-                if count:
-                    take = min(count, POINTS_PER_RECORD)
+                if count and budget:
+                    take = min(count, budget)
                     operations.append(self._live[key].take(take))
                     pending[key] = count - take
+                    budget -= take
             self._write(operations)
             self._ship()
         self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
@@ -175,13 +182,22 @@ class Sender(threading.Thread):
             )
             if not self._apply(batch):
                 return
-            self._queue.ack(batch.last_seq)
+            self._acked = batch.last_seq
             self._unsent.popleft()
+        self._ack()
         if time.time() - self._last_contact >= HEARTBEAT_INTERVAL:
             self._apply(
                 ops.Batch(self._container, self._writer, self._queue.next_seq, [], time.time())
             )
         self._check_lag()
+
+    def _ack(self, force: bool = False) -> None:
+        """Record in the queue what the store has; at most once a second (a replay after a
+        crash re-sends the rest, and the store skips what it already applied)."""
+        now = time.monotonic()
+        if self._acked > self._queue.acked_seq and (force or now - self._last_ack >= ACK_INTERVAL):
+            self._queue.ack(self._acked)
+            self._last_ack = now
 
     def _apply(self, batch: ops.Batch) -> bool:
         try:

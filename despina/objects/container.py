@@ -246,7 +246,7 @@ class Container:
         for handler in self._handlers.values():
             handler._sink = stopped
             handler._buf = None
-            handler._va = handler._sa = handler._ta = None
+            handler._va = handler._sa = handler._ta = handler._backlog = None
         with _live_lock:
             _live.discard(self)
         self._after_stop()

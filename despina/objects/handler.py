@@ -29,10 +29,24 @@ NAMESPACE = "namespace"
 _time = time.time
 _FLOAT_SERIES = ops.FLOAT_SERIES
 _FLOAT_POINT = it.FLOAT_POINT
+# Points one series may hold in memory before the user's thread waits for the sender, which
+# bounds memory when a loop logs faster than the store takes it (24 bytes a point).
+MAX_BACKLOG = 250_000
 
 
 class Handler:
-    __slots__ = ("_container", "_path", "_sink", "_kind", "_last_step", "_buf", "_va", "_sa", "_ta")
+    __slots__ = (
+        "_container",
+        "_path",
+        "_sink",
+        "_kind",
+        "_last_step",
+        "_buf",
+        "_va",
+        "_sa",
+        "_ta",
+        "_backlog",
+    )
 
     def __init__(self, container, path: str):
         self._container = container
@@ -42,6 +56,7 @@ class Handler:
         self._last_step = -math.inf
         self._buf = None  # PointBuffer of a float series (async and offline modes)
         self._va = self._sa = self._ta = None  # its arrays' append methods
+        self._backlog = None  # its length, to hold the user's thread when the sender lags
 
     # ---- addressing -----------------------------------------------------------------------
 
@@ -85,6 +100,8 @@ class Handler:
                 append_value(value)
                 self._sa(_NAN)
                 self._ta(_time())
+                if self._backlog() > MAX_BACKLOG:
+                    self._container._processor.catch_up(self._backlog)
                 return
         kwargs = {"name": name, "description": description}
         self._append(value, step, timestamp, kwargs)
@@ -135,6 +152,8 @@ class Handler:
                 self._va(value)
                 self._sa(step)
                 self._ta(timestamp)
+                if self._backlog() > MAX_BACKLOG:
+                    self._container._processor.catch_up(self._backlog)
             else:
                 self._sink.append((_FLOAT_POINT, self._path, value, step, timestamp))
         elif kind == ops.STRING_SERIES:
@@ -372,13 +391,14 @@ class Handler:
         self._sink.append((it.NEW_BUFFER, buf))  # announced before its first point
         self._buf = buf
         self._va, self._sa, self._ta = buf.values.append, buf.steps.append, buf.stamps.append
+        self._backlog = buf.stamps.__len__
 
     def _seal(self) -> None:
         """Hand over this series' buffered points before a write that must follow them."""
         buf = self._buf
         if buf is not None:
             self._buf = None
-            self._va = self._sa = self._ta = None
+            self._va = self._sa = self._ta = self._backlog = None
             self._sink.append((it.SEALED, buf))
 
     def _claim(self, kind: str) -> None:

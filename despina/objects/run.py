@@ -90,8 +90,6 @@ class Run(Container):
             )
         if custom_run_id is not None and len(str(custom_run_id)) > 128:
             raise UsageError("custom_run_id is limited to 128 characters")
-        # Automatic capture (stdout, hardware, git, ...) is switched on by a later part;
-        # the arguments are accepted and kept so scripts run unchanged.
         self._capture = {
             "source_files": source_files,
             "capture_stdout": capture_stdout,
@@ -116,8 +114,32 @@ class Run(Container):
             async_no_progress_callback=async_no_progress_callback,
             async_no_progress_threshold=async_no_progress_threshold,
         )
+        self._capturing = None
         if self._mode != "read-only":
+            resumed = bool(self._types)  # an existing run: its code was recorded when it began
             self._write_sys(name, description, tags)
+            self._start_capture(resumed)
+
+    def _start_capture(self, resumed: bool) -> None:
+        """Terminal output, failures, hardware, code and git (see despina/monitoring)."""
+        from despina.monitoring.capture import start_capture
+
+        self._capturing = start_capture(
+            self, self._capture, fail_on_exception=self._fail_on_exception, resumed=resumed
+        )
+
+    @property
+    def monitoring_namespace(self) -> str | None:
+        """Where this process's monitoring fields go (``monitoring/<hash>``)."""
+        return (
+            self._capturing.namespace
+            if self._capturing
+            else self._capture.get("monitoring_namespace")
+        )
+
+    def _before_stop(self) -> None:
+        if self._capturing is not None:
+            self._capturing.stop()
 
     def _write_sys(self, name, description, tags) -> None:
         if name is not None:
@@ -129,7 +151,9 @@ class Run(Container):
 
     def __exit__(self, exc_type, exc, tb) -> None:
         failed = exc_type is not None and self._fail_on_exception
-        if failed and not self._stopped and self._mode != "read-only":
+        if exc_type is not None and self._capturing is not None and not self._stopped:
+            self._capturing.record_exception(exc_type, exc, tb)
+        elif failed and not self._stopped and self._mode != "read-only":
             self._processor.sink.append((it.OPERATION, ops.AssignBool("sys/failed", True)))
         self.stop()
 

@@ -99,3 +99,26 @@ def test_clear_and_delete_keep_the_order_of_points(data_dir):
     assert run["m"].fetch_values()["value"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0]
     assert run["gone"].fetch() == "now a string"
     run.stop()
+
+
+def test_a_lagging_sender_holds_the_user_thread_so_memory_stays_bounded(monkeypatch, data_dir):
+    monkeypatch.setattr("despina.objects.handler.MAX_BACKLOG", 2000)
+    monkeypatch.setattr("despina.client.processors.CATCH_UP_TO", 500)
+    run, flaky = _flaky_run(monkeypatch, data_dir)
+    slow_apply = flaky.apply_batch
+
+    def apply_slowly(batch):
+        time.sleep(0.02)
+        return slow_apply(batch)
+
+    flaky.apply_batch = apply_slowly
+    handler = run["m"]
+    largest = 0
+    for i in range(20000):
+        handler.append(float(i))
+        largest = max(largest, handler._backlog())
+    assert largest <= 2001
+    run.stop()
+    check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
+    assert np.array_equal(check["m"].fetch_values()["value"].to_numpy(), np.arange(20000.0))
+    check.stop()
