@@ -184,9 +184,12 @@ class ReadOnlyProcessor(Processor):
             return
         if not self._warned:
             self._warned = True
+            from despina.objects.values import DespinaWarning
+
             warnings.warn(
                 "despina: this object was opened in read-only mode; writes are ignored. "
                 "Open it with mode='async' to change it.",
+                DespinaWarning,
                 stacklevel=4,
             )
 

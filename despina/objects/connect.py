@@ -66,11 +66,13 @@ def open_container(
     with_id: str | None,
     project: str | None,
     mode: str | None,
-    flush_period: float,
+    flush_period: float | None,
     create: dict,
     callbacks: dict,
 ) -> Connection:
     mode = resolve_mode(mode)
+    if flush_period is None:
+        flush_period = float(settings.setting("flush_period") or 5.0)
     explicit_project = project or settings.setting("project")
     project_name = resolve_project(project)
     if settings.setting("url"):

@@ -95,7 +95,7 @@ class Container:
             with_id=with_id,
             project=project,
             mode=mode,
-            flush_period=5.0 if flush_period is None else float(flush_period),
+            flush_period=None if flush_period is None else float(flush_period),
             create=create,
             callbacks=callbacks,
         )
@@ -184,8 +184,8 @@ class Container:
         return bool(backend.get_fields(uuid, path))
 
     def fetch(self) -> dict:
-        """Every simple value (numbers, strings, dates, tags, series' last values) as a nested
-        dict."""
+        """Every simple value (numbers, strings, dates, tags) as a nested dict; series, files
+        and file sets are left out, as in Neptune."""
         from despina.objects.reads import nest
 
         backend, uuid = self._reader()
@@ -221,7 +221,8 @@ class Container:
     # ---- lifecycle ------------------------------------------------------------------------
 
     def wait(self, disk_only: bool = False) -> None:
-        """Block until everything written so far is stored (offline: on disk)."""
+        """Block until everything written so far is stored (offline: on disk). ``disk_only``
+        is accepted for Neptune scripts; despina always waits for the store."""
         if not self._stopped:
             self._processor.wait()
 

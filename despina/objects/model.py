@@ -43,7 +43,7 @@ class Model(Container):
         project: str | None = None,
         api_token: str | None = None,
         mode: str | None = None,
-        flush_period: float = 5,
+        flush_period: float | None = None,
         proxies: dict | None = None,
         **kwargs,
     ):
@@ -98,7 +98,7 @@ class ModelVersion(Container):
         project: str | None = None,
         api_token: str | None = None,
         mode: str | None = None,
-        flush_period: float = 5,
+        flush_period: float | None = None,
         proxies: dict | None = None,
         **kwargs,
     ):

@@ -24,7 +24,7 @@ class Project(Container):
         *,
         api_token: str | None = None,
         mode: str | None = None,
-        flush_period: float = 5,
+        flush_period: float | None = None,
         proxies: dict | None = None,
         async_lag_callback=None,
         async_lag_threshold: float = 1800.0,

@@ -70,7 +70,7 @@ class Run(Container):
         capture_hardware_metrics: bool | None = None,
         fail_on_exception: bool = True,
         monitoring_namespace: str | None = None,
-        flush_period: float = 5,
+        flush_period: float | None = None,
         proxies: dict | None = None,
         capture_traceback: bool = True,
         git_ref=None,
