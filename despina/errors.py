@@ -20,6 +20,7 @@
     │   └── StoreVersionError           the store was written by a newer despina
     ├── MalformedOperationError         a batch or queue record that cannot be decoded
     ├── QueueError                      the disk queue cannot be written or read
+    │   └── QueueLockedError            another live process holds the queue's lock
     └── SyncError                       sync mode: the store refused an operation
 
 Neptune 1.x exception names are aliases at the bottom, so `except NeptuneException` works.
@@ -115,6 +116,10 @@ class MalformedOperationError(DespinaError, ValueError):
 
 class QueueError(DespinaError):
     pass
+
+
+class QueueLockedError(QueueError):
+    """Another live process holds the queue's lock (it is still writing to it)."""
 
 
 class SyncError(DespinaError):

@@ -31,16 +31,10 @@ its meta and, while its writer lives, its lock.
 Records
 -------
 Operations are numbered by the writer: 1, 2, 3, ... with no gaps (``append`` checks it). A
-record holds the operations ``first_seq .. first_seq + count - 1``. Each record is a 30-byte
-little-endian header followed by its payload::
-
-    magic     2 bytes   b"DQ"
-    length    u32       payload length in bytes
-    crc32     u32       zlib.crc32 of header bytes 10..30 (first_seq, count, time) + payload
-    first_seq u64
-    count     u32       number of operations in the payload
-    time      f64       the writer's clock when the record was made (seconds since the epoch)
-    payload   length    despina.operations.encode_operations(operations)
+record holds the operations ``first_seq .. first_seq + count - 1``: a 30-byte header (magic,
+length, CRC, first_seq, count, time) and the encoded operations. The byte layout of records and
+segments, and how a torn tail is told from damage, are described at the top of
+despina.client.queue_records.
 
 A segment is rotated (a new file started) once it passes ``SEGMENT_BYTES`` (64 MiB). A record
 is written with one ``write`` call to a buffered file; ``flush`` hands the buffer to the OS and
@@ -70,88 +64,68 @@ What a reader may assume
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import hashlib
 import json
-import mmap
 import os
 import shutil
 import socket
-import struct
 import tempfile
 import threading
 import time
 import weakref
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from despina.errors import QueueError
-from despina.operations import FileRef, Operation, decode_operations, encode_operations
+from despina.client.queue_files import (
+    fsync_dir,
+    stage_bytes,
+    stage_file,
+    staged_blob_path,
+    unlink,
+    write_json_atomic,
+    write_text_atomic,
+)
+from despina.client.queue_listing import (
+    MODES,
+    QueueInfo,
+    list_queues,
+    lock_state,
+    queue_info,
+    take_lock,
+)
+from despina.client.queue_records import (
+    HEADER,
+    HEADER_SIZE,
+    MAGIC,
+    Record,
+    first_unacked_segment,
+    list_segments,
+    pack_record,
+    read_segment,
+    scan_tail,
+    segment_name,
+)
+from despina.errors import QueueError, QueueLockedError
+from despina.operations import FileRef, Operation
+
+__all__ = [
+    "FORMAT_VERSION",
+    "HEADER",
+    "HEADER_SIZE",
+    "MAGIC",
+    "MODES",
+    "SEGMENT_BYTES",
+    "DiskQueue",
+    "QueueInfo",
+    "QueueLockedError",
+    "Record",
+    "list_queues",
+    "lock_state",
+    "queue_info",
+]
 
 FORMAT_VERSION = 1
-MODES = ("async", "offline")
-SEGMENT_BYTES = 64 << 20
-MAGIC = b"DQ"
-HEADER = struct.Struct("<2sIIQId")  # magic, length, crc32, first_seq, count, time
-HEADER_SIZE = HEADER.size  # 30
-_CRC_FROM = 10  # the CRC covers the header from first_seq on, then the payload
-_MAX_PAYLOAD = 0xFFFFFFFF
-_SEGMENT_PREFIX = "ops-"
-_SEGMENT_SUFFIX = ".bin"
-_COPY_CHUNK = 1 << 20
-
-
-class QueueLockedError(QueueError):
-    """Another live process holds the queue's lock (it is still writing to it)."""
-
-
-@dataclass(slots=True)
-class Record:
-    """Operations ``first_seq .. first_seq + len(operations) - 1`` written at ``time``."""
-
-    first_seq: int
-    time: float
-    operations: list[Operation]
-
-    @property
-    def last_seq(self) -> int:
-        return self.first_seq + len(self.operations) - 1
-
-
-@dataclass(slots=True)
-class QueueInfo:
-    """What ``despina status`` shows about one queue folder."""
-
-    folder: Path
-    mode: str
-    meta: dict[str, Any]
-    pending_operations: int
-    size_bytes: int
-    locked: bool
-    lock_owner: str = ""  # "pid 123 on host" when locked and known
-    error: str = ""  # set when the folder could not be read; the other fields are partial
-    damage: str = ""  # a damaged record in the last segment (pending stops short of it)
-
-
-@dataclass(slots=True)
-class _Segment:
-    first_seq: int
-    path: Path
-
-
-@dataclass(slots=True)
-class _Tail:
-    """Where the last segment's valid records end."""
-
-    next_seq: int
-    valid_end: int
-    file_size: int
-    problem: str = ""
-    at_tail: bool = True  # False: damage before the end, which nothing may cut away
+SEGMENT_BYTES = 64 << 20  # a segment is rotated once it passes this size
 
 
 class DiskQueue:
@@ -175,7 +149,7 @@ class DiskQueue:
         self._dir_dirty = False
         self._closed = False
         self._acked = _read_ack(folder)
-        tail = _scan_tail(folder, self._acked)
+        tail = scan_tail(folder, self._acked)
         self._next_seq = tail.next_seq
         self._tail = tail
         self.segment_bytes = SEGMENT_BYTES
@@ -223,8 +197,8 @@ class DiskQueue:
         parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=parent))
         try:
-            lock_fd = _take_lock(building / "lock")
-            _write_json_atomic(building / "meta.json", full)
+            lock_fd = take_lock(building / "lock")
+            write_json_atomic(building / "meta.json", full)
             try:
                 os.rename(building, final)  # fails if final appeared meanwhile (non-empty)
             except OSError as e:
@@ -233,7 +207,7 @@ class DiskQueue:
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        _fsync_dir(parent)
+        fsync_dir(parent)
         return cls(final, full, lock_fd)
 
     @classmethod
@@ -244,7 +218,7 @@ class DiskQueue:
         lock_fd = None
         if lock:
             try:
-                lock_fd = _take_lock(folder / "lock")
+                lock_fd = take_lock(folder / "lock")
             except FileNotFoundError:
                 raise QueueError(f"no disk queue at {folder} (it may have just been synced)")
         try:
@@ -265,7 +239,7 @@ class DiskQueue:
         """Replace meta.json atomically with these keys changed (e.g. ``sys_id`` after sync)."""
         with self._mutex:
             new = {**self._meta, **changes}
-            _write_json_atomic(self.folder / "meta.json", new)
+            write_json_atomic(self.folder / "meta.json", new)
             self._meta = new
 
     # ---- writing ------------------------------------------------------------------------
@@ -284,16 +258,8 @@ class DiskQueue:
         """Append one record. ``first_seq`` must be ``next_seq``. Not on disk until flushed."""
         if not operations:
             return
-        payload = encode_operations(operations)
-        if len(payload) > _MAX_PAYLOAD:
-            raise QueueError(
-                f"a record of {len(payload)} bytes is too large for the disk queue (4 GiB at "
-                "most); log fewer points per call"
-            )
+        record = pack_record(first_seq, time, operations)
         count = len(operations)
-        fixed = struct.pack("<QId", first_seq, count, time)
-        crc = zlib.crc32(payload, zlib.crc32(fixed))
-        header = MAGIC + struct.pack("<II", len(payload), crc) + fixed
         with self._mutex:
             self._check_writable()
             if first_seq != self._next_seq:
@@ -301,8 +267,8 @@ class DiskQueue:
                     f"records must be contiguous: expected seq {self._next_seq}, got {first_seq}"
                 )
             f = self._file if self._file is not None else self._open_segment()
-            f.write(header + payload)
-            self._file_size += HEADER_SIZE + len(payload)
+            f.write(record)
+            self._file_size += len(record)
             self._next_seq = first_seq + count
             if self._file_size >= self.segment_bytes:
                 self._close_segment()
@@ -316,7 +282,7 @@ class DiskQueue:
                 if fsync:
                     os.fsync(self._file.fileno())
             if fsync and self._dir_dirty:
-                _fsync_dir(self.folder)
+                fsync_dir(self.folder)
                 self._dir_dirty = False
 
     def _forget_after_fork(self) -> None:
@@ -343,14 +309,14 @@ class DiskQueue:
 
     def _open_segment(self):
         """Continue the last segment (cutting a torn tail first) or start a new one."""
-        segments = _list_segments(self.folder)
+        segments = list_segments(self.folder)
         tail = self._tail
         if tail is not None and tail.problem and not tail.at_tail:
             raise QueueError(
                 f"cannot append to the disk queue {self.folder}: {tail.problem}; sync it first"
             )
         if segments and tail is not None and tail.valid_end == 0:
-            _unlink(segments[-1].path)  # empty or only a torn record: start it afresh
+            unlink(segments[-1].path)  # empty or only a torn record: start it afresh
         elif segments and tail is not None and tail.valid_end < self.segment_bytes:
             last = segments[-1]
             f = open(last.path, "r+b", buffering=1 << 20)  # noqa: SIM115 - kept open
@@ -361,7 +327,7 @@ class DiskQueue:
             self._tail = None
             self._file = f
             return f
-        path = self.folder / _segment_name(self._next_seq)
+        path = self.folder / segment_name(self._next_seq)
         f = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - kept open
         self._file_size = 0
         self._dir_dirty = True
@@ -383,12 +349,12 @@ class DiskQueue:
         last record yielded is cut to fit)."""
         with self._mutex:
             acked = self._acked
-            segments = _list_segments(self.folder)
+            segments = list_segments(self.folder)
         budget = max_operations
-        start = _first_unacked_segment(segments, acked)
+        start = first_unacked_segment(segments, acked)
         for i in range(start, len(segments)):
             is_last = i == len(segments) - 1
-            for rec in _read_segment(segments[i], acked, tolerate_tail=is_last):
+            for rec in read_segment(segments[i], acked, tolerate_tail=is_last):
                 if rec.first_seq <= acked:
                     rec.operations = rec.operations[acked - rec.first_seq + 1 :]
                     rec.first_seq = acked + 1
@@ -424,16 +390,16 @@ class DiskQueue:
                 raise QueueError(
                     f"cannot acknowledge seq {seq}: only {self._next_seq - 1} were written"
                 )
-            _write_text_atomic(self.folder / "ack", f"{seq}\n")
+            write_text_atomic(self.folder / "ack", f"{seq}\n")
             self._acked = seq
-            segments = _list_segments(self.folder)
+            segments = list_segments(self.folder)
             for i, seg in enumerate(segments):
                 end = segments[i + 1].first_seq if i + 1 < len(segments) else self._next_seq
                 if end - 1 > seq:
                     break
                 if i == len(segments) - 1:
                     self._close_segment()  # fully acked: the next append starts afresh
-                _unlink(seg.path)
+                unlink(seg.path)
 
     # ---- the end ------------------------------------------------------------------------
 
@@ -481,41 +447,15 @@ class DiskQueue:
 
     def staged_blob_path(self, hash_: str) -> Path:
         """Where the staged blob named ``hash_`` is (or would be)."""
-        if not hash_ or "/" in hash_ or hash_.startswith("."):
-            raise QueueError(f"not a blob hash: {hash_!r}")
-        return self.folder / "blobs" / hash_
+        return staged_blob_path(self.folder, hash_)
 
     def stage_bytes(self, data: bytes, extension: str = "") -> FileRef:
         """Keep ``data`` in the queue until it is uploaded; returns its FileRef."""
-        hash_ = hashlib.sha256(data).hexdigest()
-        target = self.staged_blob_path(hash_)
-        if not target.exists():
-            with self._temp_blob() as (f, tmp):
-                f.write(data)
-            _publish_blob(tmp, target)
-        return FileRef(hash_, len(data), extension)
+        return stage_bytes(self.folder, data, extension)
 
     def stage_file(self, path: str | Path, extension: str = "") -> FileRef:
         """Copy the file at ``path`` into the queue (streamed, hashed on the way)."""
-        digest = hashlib.sha256()
-        size = 0
-        with open(path, "rb") as src, self._temp_blob() as (f, tmp):
-            while chunk := src.read(_COPY_CHUNK):
-                digest.update(chunk)
-                f.write(chunk)
-                size += len(chunk)
-        hash_ = digest.hexdigest()
-        target = self.staged_blob_path(hash_)
-        if target.exists():
-            _unlink(tmp)
-        else:
-            _publish_blob(tmp, target)
-        return FileRef(hash_, size, extension)
-
-    def _temp_blob(self):
-        blobs = self.folder / "blobs"
-        blobs.mkdir(exist_ok=True)
-        return _TempFile(blobs)
+        return stage_file(self.folder, path, extension)
 
 
 # A forked child (a data-loader worker, multiprocessing with fork) must neither keep a queue's
@@ -535,90 +475,7 @@ if hasattr(os, "register_at_fork"):
 
 
 # ---------------------------------------------------------------------------------------------
-# Listing queues.
-
-
-def list_queues(root: Path) -> list[QueueInfo]:
-    """Every queue folder under ``root`` (``settings.queue_directory()``), oldest first.
-
-    Reads without taking any lock. A folder that cannot be read is listed with ``error`` set.
-    """
-    root = Path(root)
-    out: list[QueueInfo] = []
-    for mode in MODES:
-        parent = root / mode
-        try:
-            names = sorted(os.listdir(parent))
-        except FileNotFoundError:
-            continue
-        for name in names:
-            folder = parent / name
-            if name.startswith(".") or not folder.is_dir():
-                continue
-            out.append(queue_info(folder, mode))
-    out.sort(key=lambda q: (q.meta.get("created") or 0, str(q.folder)))
-    return out
-
-
-def queue_info(folder: Path, mode: str | None = None) -> QueueInfo:
-    """What one queue folder holds, read without its lock."""
-    folder = Path(folder)
-    mode = mode or folder.parent.name
-    locked, owner = lock_state(folder)
-    size = _folder_size(folder)
-    try:
-        q = DiskQueue.open(folder, lock=False)
-    except (QueueError, OSError, ValueError) as e:
-        return QueueInfo(folder, mode, {}, 0, size, locked, owner, error=str(e))
-    return QueueInfo(folder, mode, q.meta, q.pending_count(), size, locked, owner, damage=q.damage)
-
-
-def lock_state(folder: Path) -> tuple[bool, str]:
-    """Whether a live process holds the queue's lock, and who it says it is."""
-    path = Path(folder) / "lock"
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False, ""
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                owner = os.pread(fd, 256, 0).decode("utf-8", "replace").strip()
-                return True, owner
-            raise
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False, ""
-    finally:
-        os.close(fd)
-
-
-# ---------------------------------------------------------------------------------------------
 # Internals.
-
-
-def _segment_name(first_seq: int) -> str:
-    return f"{_SEGMENT_PREFIX}{first_seq:012d}{_SEGMENT_SUFFIX}"
-
-
-def _list_segments(folder: Path) -> list[_Segment]:
-    out = []
-    for name in os.listdir(folder):
-        if name.startswith(_SEGMENT_PREFIX) and name.endswith(_SEGMENT_SUFFIX):
-            digits = name[len(_SEGMENT_PREFIX) : -len(_SEGMENT_SUFFIX)]
-            if digits.isdigit():
-                out.append(_Segment(int(digits), folder / name))
-    out.sort(key=lambda s: s.first_seq)
-    return out
-
-
-def _first_unacked_segment(segments: list[_Segment], acked: int) -> int:
-    """Index of the first segment that may hold a seq above ``acked``."""
-    i = 0
-    while i + 1 < len(segments) and segments[i + 1].first_seq <= acked + 1:
-        i += 1
-    return i
 
 
 def _read_ack(folder: Path) -> int:
@@ -647,185 +504,3 @@ def _read_meta(folder: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION}. Sync it with the despina version that wrote it."
         )
     return meta
-
-
-class _Damaged(Exception):
-    def __init__(self, offset: int, why: str, at_tail: bool):
-        super().__init__(why)
-        self.offset = offset
-        self.why = why
-        self.at_tail = at_tail
-
-
-def _records(buf, size: int, expect_seq: int | None, *, check_crc: bool):
-    """Yield (offset, first_seq, count, time, payload_start, payload_end) per record of
-    ``buf``; raise _Damaged at the first bad record, saying whether it ends the file."""
-    off = 0
-    unpack = HEADER.unpack_from
-    while off < size:
-        if size - off < HEADER_SIZE:
-            raise _Damaged(off, "short record header", True)
-        magic, length, crc, first_seq, count, t = unpack(buf, off)
-        if magic != MAGIC:
-            raise _Damaged(off, "bad record magic", False)
-        end = off + HEADER_SIZE + length
-        if end > size:
-            raise _Damaged(off, "short record payload", True)
-        if check_crc:
-            actual = zlib.crc32(
-                buf[off + HEADER_SIZE : end], zlib.crc32(buf[off + _CRC_FROM : off + HEADER_SIZE])
-            )
-            if actual != crc:
-                raise _Damaged(off, "bad record checksum", end == size)
-        if expect_seq is not None and first_seq != expect_seq:
-            raise _Damaged(off, f"record starts at seq {first_seq}, expected {expect_seq}", False)
-        yield off, first_seq, count, t, off + HEADER_SIZE, end
-        expect_seq = first_seq + count
-        off = end
-
-
-def _map(path: Path):
-    """(mmap or b"", size) of a segment file; mmap cannot map an empty file."""
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        if size == 0:
-            return b"", 0
-        return mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ), size
-
-
-def _read_segment(seg: _Segment, acked: int, *, tolerate_tail: bool) -> Iterator[Record]:
-    try:
-        buf, size = _map(seg.path)
-    except FileNotFoundError:
-        return  # acknowledged and deleted while we read
-    try:
-        try:
-            for _off, first_seq, count, t, start, end in _records(
-                buf, size, seg.first_seq, check_crc=True
-            ):
-                if first_seq + count - 1 <= acked:
-                    continue
-                yield Record(first_seq, t, decode_operations(buf[start:end]))
-        except _Damaged as d:
-            if not (tolerate_tail and d.at_tail):
-                raise QueueError(
-                    f"the disk queue file {seg.path} is damaged at offset {d.offset}: {d.why}. "
-                    "The records before it can be read; move the file away to read the records "
-                    "of later files."
-                ) from None
-    finally:
-        if isinstance(buf, mmap.mmap):
-            buf.close()
-
-
-def _scan_tail(folder: Path, acked: int) -> _Tail:
-    """Find where the last segment's valid records end, and so the next seq."""
-    segments = _list_segments(folder)
-    if not segments:
-        return _Tail(acked + 1, 0, 0)
-    last = segments[-1]
-    buf, size = _map(last.path)
-    next_seq = last.first_seq
-    valid_end = 0
-    problem = ""
-    try:
-        for _off, first_seq, count, _t, _s, end in _records(
-            buf, size, last.first_seq, check_crc=True
-        ):
-            next_seq = first_seq + count
-            valid_end = end
-    except _Damaged as d:
-        problem = f"{last.path} is damaged at offset {d.offset}: {d.why}"
-        at_tail = d.at_tail
-    else:
-        at_tail = True
-    finally:
-        if isinstance(buf, mmap.mmap):
-            buf.close()
-    return _Tail(max(next_seq, acked + 1), valid_end, size, problem, at_tail)
-
-
-def _take_lock(path: Path) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as e:
-        owner = os.pread(fd, 256, 0).decode("utf-8", "replace").strip()
-        os.close(fd)
-        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise QueueLockedError(
-                f"the disk queue {path.parent} is in use by a running process"
-                + (f" ({owner})" if owner else "")
-                + "; wait for it to finish"
-            ) from None
-        raise
-    except BaseException:
-        os.close(fd)
-        raise
-    who = f"pid {os.getpid()} on {socket.gethostname()}".encode()
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, who, 0)
-    return fd
-
-
-def _write_json_atomic(path: Path, data: dict) -> None:
-    _write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n", fsync=True)
-
-
-def _write_text_atomic(path: Path, text: str, *, fsync: bool = False) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    with open(tmp, "w") as f:
-        f.write(text)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _folder_size(folder: Path) -> int:
-    total = 0
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(dirpath, name)).st_size
-            except FileNotFoundError:
-                pass
-    return total
-
-
-def _publish_blob(tmp: Path, target: Path) -> None:
-    os.replace(tmp, target)
-
-
-@dataclass
-class _TempFile:
-    """A temporary file in ``folder``; deleted on error, kept (for publishing) on success."""
-
-    folder: Path
-    path: Path = field(init=False)
-
-    def __enter__(self):
-        fd, name = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-        self.path = Path(name)
-        self._f = os.fdopen(fd, "wb")
-        return self._f, self.path
-
-    def __exit__(self, exc_type, exc, tb):
-        self._f.close()
-        if exc_type is not None:
-            _unlink(self.path)
