@@ -46,6 +46,17 @@ def main() -> None:
     print(table.to_string(index=False))
     project.stop()
 
+    from despina import settings
+
+    print(
+        f"\nStored in {settings.data_directory()}. Look at it again from Python:\n"
+        f"    run = despina.init_run(with_id={run_id!r}, mode='read-only')\n"
+        f"    run['train/loss'].fetch_values()\n"
+        "or list every run of the project:\n"
+        "    despina.init_project(project='examples/quickstart', mode='read-only')"
+        ".fetch_runs_table().to_pandas()"
+    )
+
 
 if __name__ == "__main__":
     main()
