@@ -63,7 +63,9 @@ CHILD_TIMEOUT_S = 3600
 
 
 def child_env(tracker: str, tmp: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEPTUNE_", "DESPINA_", "MLFLOW_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEPTUNE_", "DESPINA_", "MLFLOW_"))
+    }
     env.pop("PYTHONPATH", None)
     env["DESPINA_DATA_DIRECTORY"] = str(tmp / "despina-data")
     env["NEPTUNE_DATA_DIRECTORY"] = str(tmp / ".neptune")  # 1.14 ignores it: cwd/.neptune
@@ -108,15 +110,40 @@ def run_child(tracker: str, workload: str, extra: list[str], log) -> dict:
                     res = cand
                     break
         if res is None or p.returncode != 0:
-            tail = (p.stderr or p.stdout or "").strip().splitlines()[-8:]
             res = dict(res or {})
-            res["error"] = f"exit {p.returncode}: " + " | ".join(tail)[-1500:]
+            res.update(describe_failure(p.returncode, p.stderr or p.stdout or "", tmp))
         res["child_wall_s"] = wall
         return res
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {CHILD_TIMEOUT_S} s"}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def scrub(text: str, tmp: Path) -> str:
+    """No paths of this machine in what gets committed."""
+    return (
+        text.replace(str(tmp), "<tmp>")
+        .replace(str(REPO) + os.sep, "")
+        .replace(tempfile.gettempdir() + os.sep, "<tmp>/")
+    )
+
+
+def describe_failure(code: int, output: str, tmp: Path) -> dict:
+    lines = [ln.rstrip() for ln in scrub(output, tmp).splitlines() if ln.strip()]
+    final = next(
+        (
+            ln
+            for ln in reversed(lines)
+            if not ln.startswith(" ") and ("Error" in ln or "Exception" in ln)
+        ),
+        lines[-1] if lines else "",
+    )
+    where = next((ln.strip() for ln in reversed(lines) if ln.strip().startswith('File "')), "")
+    return {
+        "error": f"exit {code}: {final}" + (f" ({where})" if where else ""),
+        "output_tail": lines[-25:],
+    }
 
 
 def importtime_ms(tracker: str) -> float | None:
@@ -175,16 +202,20 @@ def run_tracker(tracker: str, quick: bool, log) -> dict:
 
     for workload, sizes in SIZES.items():
         extra = ["--n", str(sizes[q])]
-        if tracker == "mlflow":
-            if workload in MLFLOW_SAMPLE:
-                extra += ["--sample", str(MLFLOW_SAMPLE[workload][q]), "--batch"]
+        if tracker == "mlflow" and workload in MLFLOW_SAMPLE:
+            extra += ["--sample", str(MLFLOW_SAMPLE[workload][q]), "--batch"]
         log(f"[{tracker}] {workload} {' '.join(extra)}")
         results[workload] = run_child(tracker, workload, extra, log)
         log(f"[{tracker}] {workload}: {summary(results[workload])}")
 
     if tracker == "mlflow":
-        extra = ["--n", str(SIZES["million"][q]), "--sample", str(MLFLOW_ASYNC_SAMPLE[q]),
-                 "--mlflow-async"]
+        extra = [
+            "--n",
+            str(SIZES["million"][q]),
+            "--sample",
+            str(MLFLOW_ASYNC_SAMPLE[q]),
+            "--mlflow-async",
+        ]
         log(f"[{tracker}] million, async logging {' '.join(extra)}")
         results["million_async"] = run_child(tracker, "million", extra, log)
         log(f"[{tracker}] million_async: {summary(results['million_async'])}")
@@ -195,8 +226,9 @@ def summary(r: dict) -> str:
     if "error" in r:
         return "ERROR " + r["error"][:300]
     keys = ("per_call_us", "append_s", "stop_s", "batch_s", "peak_rss_mb", "verified")
-    return ", ".join(f"{k}={r[k]:.4g}" if isinstance(r[k], float) else f"{k}={r[k]}"
-                     for k in keys if k in r)
+    return ", ".join(
+        f"{k}={r[k]:.4g}" if isinstance(r[k], float) else f"{k}={r[k]}" for k in keys if k in r
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,8 +249,11 @@ def machine() -> dict:
     for t in TRACKERS:
         py = tracker_python(t)
         if py.exists():
-            p = subprocess.run([str(py), "-c", "import sys; print(sys.version.split()[0])"],
-                               capture_output=True, text=True)
+            p = subprocess.run(
+                [str(py), "-c", "import sys; print(sys.version.split()[0])"],
+                capture_output=True,
+                text=True,
+            )
             pythons[t] = p.stdout.strip()
     mem = None
     try:
@@ -269,20 +304,34 @@ def fmt(v, unit: str) -> str:
 ROWS = [
     ("`import` (median, in-process wall)", "import", "import_s", "ms", "< 150 ms"),
     ("`import`, `-X importtime` cumulative", "import", "importtime_ms", "ms", ""),
-    ("init_run, capture off (mlflow: create_experiment + start_run)", "million", "init_s", "ms",
-     "< 100 ms"),
-    ("mlflow only: first open of a fresh SQLite store (schema)", "million", "store_create_s", "ms",
-     ""),
-    ("1M appends: time per call, caller's thread (wall)", "million", "per_call_us", "µs",
-     "≤ 1 µs"),
+    (
+        "init_run, capture off (mlflow: create_experiment + start_run)",
+        "million",
+        "init_s",
+        "ms",
+        "< 100 ms",
+    ),
+    (
+        "mlflow only: first open of a fresh SQLite store (schema)",
+        "million",
+        "store_create_s",
+        "ms",
+        "",
+    ),
+    ("1M appends: time per call, caller's thread (wall)", "million", "per_call_us", "µs", "≤ 1 µs"),
     ("1M appends: time per call, caller's thread CPU", "million", "per_call_cpu_us", "µs", ""),
     ("1M appends: caller's loop, total", "million", "append_s", "s", ""),
     ("1M appends: `stop()` until it returns (durable)", "million", "stop_s", "s", "≤ 2 s"),
     ("1M appends: loop + stop, until durable", "million", "total_s", "s", ""),
     ("mlflow only: the 1M via `log_batch` (1,000 a call)", "million", "batch_s", "s", ""),
     ("mlflow only: async logging, per call (sampled)", "million_async", "per_call_us", "µs", ""),
-    ("mlflow only: async logging, `end_run` drain of the sample", "million_async", "stop_s", "s",
-     ""),
+    (
+        "mlflow only: async logging, `end_run` drain of the sample",
+        "million_async",
+        "stop_s",
+        "s",
+        "",
+    ),
     ("10 series × 100k: time per call (wall)", "series10", "per_call_us", "µs", ""),
     ("10 series × 100k: caller's loop, total", "series10", "append_s", "s", ""),
     ("10 series × 100k: `stop()` (durable)", "series10", "stop_s", "s", ""),
@@ -324,15 +373,22 @@ def sizes_line(res: dict) -> str:
         if isinstance(s.get("n"), int):
             txt += f", 10 × {s['n']:,}"
         if m.get("scaled") or s.get("scaled"):
-            txt += (f" (log_metric timed on {m.get('n_timed', 0):,} calls and "
-                    f"{s.get('n_timed', 0):,} steps × 10, scaled)")
+            txt += (
+                f" (log_metric timed on {m.get('n_timed', 0):,} calls and "
+                f"{s.get('n_timed', 0):,} steps × 10, scaled)"
+            )
         parts.append(txt)
     return "- sizes: " + "; ".join(parts)
 
 
 def table(res: dict) -> list[str]:
-    hdr = "| figure | " + " | ".join(TRACKERS) + " | " + " | ".join(
-        f"{p} / despina" for p in PEERS) + " | target |"
+    hdr = (
+        "| figure | "
+        + " | ".join(TRACKERS)
+        + " | "
+        + " | ".join(f"{p} / despina" for p in PEERS)
+        + " | target |"
+    )
     lines = [hdr, "|" + "---|" * (len(TRACKERS) + len(PEERS) + 2)]
     for label, wl, key, unit, target in ROWS:
         vals = {t: g(res, t, wl, key) for t in TRACKERS}
@@ -345,9 +401,13 @@ def table(res: dict) -> list[str]:
             if v is not None and key.endswith("_ms"):
                 v = v / 1000.0  # stored in ms, fmt() multiplies back
             c = fmt(v, u)
-            if v is not None and t == "mlflow" and wl in ("million", "series10", "million_async") \
-                    and key in ("per_call_us", "per_call_cpu_us", "append_s", "total_s") \
-                    and res.get("mlflow", {}).get("workloads", {}).get(wl, {}).get("scaled"):
+            if (
+                v is not None
+                and t == "mlflow"
+                and wl in ("million", "series10", "million_async")
+                and key in ("per_call_us", "per_call_cpu_us", "append_s", "total_s")
+                and res.get("mlflow", {}).get("workloads", {}).get(wl, {}).get("scaled")
+            ):
                 c += " ‡"
             cells.append(c)
         ratios = []
@@ -355,8 +415,9 @@ def table(res: dict) -> list[str]:
         for p in PEERS:
             v = vals[p]
             ratios.append(ratio(v, d))
-        lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios)
-                     + f" | {target} |")
+        lines.append(
+            f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + f" | {target} |"
+        )
     return lines
 
 
@@ -371,14 +432,16 @@ def verification(res: dict) -> list[str]:
             if wl == "import":
                 continue
             if "error" in r:
-                parts.append(f"{wl}: **error** `{r['error'][:200]}`")
+                parts.append(f"{wl}: **error** `{r['error'][:400]}`")
             elif "verified" in r:
                 counts = r.get("verified_counts", {})
                 shown = ", ".join(f"{k}={v:,}" for k, v in list(counts.items())[:3])
                 if len(counts) > 3:
                     shown += ", …"
-                parts.append(f"{wl}: {'ok' if r['verified'] else '**FAILED**'} ({shown})"
-                             + (f" `{r['verify_error'][:150]}`" if r.get("verify_error") else ""))
+                parts.append(
+                    f"{wl}: {'ok' if r['verified'] else '**FAILED**'} ({shown})"
+                    + (f" `{r['verify_error'][:150]}`" if r.get("verify_error") else "")
+                )
         if "error" in wls.get("import", {}):
             parts.insert(0, f"import: **error** `{wls['import']['error'][:200]}`")
         out.append(f"- {t}: " + "; ".join(parts))
@@ -390,11 +453,18 @@ def section(kind: str, data: dict) -> str:
     lines = [f"## {'Full run' if kind == 'full' else 'Quick (smoke) run, small N'}", ""]
     dates = {t: res[t]["date"] for t in TRACKERS if t in res}
     if "despina" not in res or any("error" in r for r in res["despina"]["workloads"].values()):
-        lines += ["**Peers only so far: despina's figures are missing or failed in this run; "
-                  "ratios appear once `run_all.py` has run despina.**", ""]
+        lines += [
+            "**Peers only so far: despina's figures are missing or failed in this run; "
+            "ratios appear once `run_all.py` has run despina.**",
+            "",
+        ]
     if len(set(dates.values())) > 1:
-        lines += ["**Not one run:** the trackers' figures come from different runs: "
-                  + ", ".join(f"{t} {d}" for t, d in dates.items()) + ".", ""]
+        lines += [
+            "**Not one run:** the trackers' figures come from different runs: "
+            + ", ".join(f"{t} {d}" for t, d in dates.items())
+            + ".",
+            "",
+        ]
     any_t = next(iter(res.values()))
     m = any_t["machine"]
     versions = {}
@@ -410,7 +480,7 @@ def section(kind: str, data: dict) -> str:
         sizes_line(res),
         "- command: " + ", ".join(sorted({f"`{res[t]['command']}`" for t in res})),
         "- modes: despina async (embedded store, temp `DESPINA_DATA_DIRECTORY`); neptune "
-        "`mode=\"offline\"`; mlflow SQLite tracking store, synchronous. Every capture is off.",
+        '`mode="offline"`; mlflow SQLite tracking store, synchronous. Every capture is off.',
         "",
     ]
     lines += table(res)
@@ -470,8 +540,12 @@ def print_table(kind: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small N, for a smoke run")
-    ap.add_argument("--only", action="append", choices=TRACKERS,
-                    help="run only this tracker (repeatable); the others' last figures are kept")
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=TRACKERS,
+        help="run only this tracker (repeatable); the others' last figures are kept",
+    )
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args()
 
@@ -487,8 +561,12 @@ def main() -> None:
     log(f"bench: {kind} run of {', '.join(trackers)} on {mach['nproc']} CPUs ({mach['cpu']})")
     new = {}
     for t in trackers:
-        new[t] = {"date": date, "command": command, "machine": mach,
-                  "workloads": run_tracker(t, args.quick, log)}
+        new[t] = {
+            "date": date,
+            "command": command,
+            "machine": mach,
+            "workloads": run_tracker(t, args.quick, log),
+        }
 
     RESULTS_DIR.mkdir(exist_ok=True)
     f = RESULTS_DIR / f"{kind}.json"

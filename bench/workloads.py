@@ -239,7 +239,9 @@ def verify_neptune_offline(tmp, workload, args, expected, res) -> bool:
     if workload == "files":
         ok = ok and uploads == args.n
         counts["files"] = uploads
-    res["verified_counts"] = {k: v for k, v in counts.items() if k in expected or k in ("parameters", "files")}
+    res["verified_counts"] = {
+        k: v for k, v in counts.items() if k in expected or k in ("parameters", "files")
+    }
     res["verified_how"] = "operations counted in the offline disk queue (.neptune/offline)"
     return ok
 

@@ -27,7 +27,6 @@ logger = logging.getLogger("despina")
 # stop() gives up waiting once the store has taken nothing for this long; the operations stay
 # in the disk queue for `despina sync`.
 STOP_PATIENCE = 60.0
-CATCH_UP_TO = 100_000  # catch_up() returns once a buffer holds fewer points than this
 
 
 def new_writer_id() -> str:
@@ -89,13 +88,13 @@ class AsyncProcessor(Processor):
         )
         self._sender.start()
 
-    def catch_up(self, backlog) -> None:
+    def catch_up(self, backlog, target: int) -> None:
         """Hold the user's thread while a series buffer is over-full, so memory stays
-        bounded; ``backlog()`` is the buffer's length. Gives up after a second, and at once
-        when the sender is not running."""
+        bounded: until ``backlog()`` (the buffer's length) is below ``target``. Gives up
+        after a second, and at once when the sender is not running."""
         self._sender.wake()
         deadline = time.monotonic() + 1.0
-        while backlog() > CATCH_UP_TO and self._sender.is_alive():
+        while backlog() > target and self._sender.is_alive():
             time.sleep(0.001)
             if time.monotonic() > deadline:
                 break

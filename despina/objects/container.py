@@ -128,6 +128,17 @@ class Container:
         handler = self._handlers[path] = Handler(self, path)
         return handler
 
+    def _share_backlog(self, opened: Handler) -> None:
+        """Split the backlog allowance among the series that buffer points."""
+        from despina.objects import handler as handler_module
+
+        buffered = [h for h in self._handlers.values() if h._backlog is not None]
+        if opened not in buffered:
+            buffered.append(opened)
+        share = max(handler_module.MAX_BACKLOG // len(buffered), handler_module.MIN_BACKLOG)
+        for h in buffered:
+            h._limit = share
+
     def __setitem__(self, path: str, value: Any) -> None:
         self[path].assign(value)
 

@@ -29,9 +29,11 @@ NAMESPACE = "namespace"
 _time = time.time
 _FLOAT_SERIES = ops.FLOAT_SERIES
 _FLOAT_POINT = it.FLOAT_POINT
-# Points one series may hold in memory before the user's thread waits for the sender, which
-# bounds memory when a loop logs faster than the store takes it (24 bytes a point).
+# Points the series of one object may hold in memory, together, before the user's thread
+# waits for the sender: this bounds memory when a loop logs faster than the store takes it
+# (24 bytes a point). Each series gets an equal share, but never less than MIN_BACKLOG.
 MAX_BACKLOG = 250_000
+MIN_BACKLOG = 10_000
 
 
 class Handler:
@@ -46,6 +48,7 @@ class Handler:
         "_sa",
         "_ta",
         "_backlog",
+        "_limit",
     )
 
     def __init__(self, container, path: str):
@@ -57,6 +60,7 @@ class Handler:
         self._buf = None  # PointBuffer of a float series (async and offline modes)
         self._va = self._sa = self._ta = None  # its arrays' append methods
         self._backlog = None  # its length, to hold the user's thread when the sender lags
+        self._limit = MAX_BACKLOG  # points this series may hold before the thread waits
 
     # ---- addressing -----------------------------------------------------------------------
 
@@ -100,8 +104,8 @@ class Handler:
                 append_value(value)
                 self._sa(_NAN)
                 self._ta(_time())
-                if self._backlog() > MAX_BACKLOG:
-                    self._container._processor.catch_up(self._backlog)
+                if self._backlog() > self._limit:
+                    self._container._processor.catch_up(self._backlog, self._limit // 2)
                 return
         kwargs = {"name": name, "description": description}
         self._append(value, step, timestamp, kwargs)
@@ -152,8 +156,8 @@ class Handler:
                 self._va(value)
                 self._sa(step)
                 self._ta(timestamp)
-                if self._backlog() > MAX_BACKLOG:
-                    self._container._processor.catch_up(self._backlog)
+                if self._backlog() > self._limit:
+                    self._container._processor.catch_up(self._backlog, self._limit // 2)
             else:
                 self._sink.append((_FLOAT_POINT, self._path, value, step, timestamp))
         elif kind == ops.STRING_SERIES:
@@ -392,6 +396,7 @@ class Handler:
         self._buf = buf
         self._va, self._sa, self._ta = buf.values.append, buf.steps.append, buf.stamps.append
         self._backlog = buf.stamps.__len__
+        self._container._share_backlog(self)
 
     def _seal(self) -> None:
         """Hand over this series' buffered points before a write that must follow them."""

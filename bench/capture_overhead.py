@@ -1,0 +1,199 @@
+"""What automatic capture costs: a tight logging loop with all capture on against all off.
+
+Each measurement is a fresh process (so init_run pays its first-run costs as a user's script
+does) that opens a run, times ``init_run``, then times a loop of ``--points`` float appends,
+printing one line every ``--print-every`` points (0: never), then times ``stop()``. On and off
+processes alternate, ``--repeat`` pairs. The loop is reported as its best (minimum) wall time,
+which other load on the machine can only lengthen, beside the median and the loop thread's
+own CPU time.
+
+    python bench/capture_overhead.py                # prints a table
+    python bench/capture_overhead.py --append       # and appends it to bench/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MARK = "<!-- capture_overhead.py -->"
+
+CHILD = r"""
+import json, sys, time
+points, print_every, capture = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "on"
+t0 = time.perf_counter()
+import despina
+t_import = time.perf_counter() - t0
+off = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False,
+           capture_traceback=False, fail_on_exception=False, git_ref=False, source_files=[])
+t0 = time.perf_counter()
+run = despina.init_run(project="bench/capture", **({} if capture else off))
+t_init = time.perf_counter() - t0
+handler = run["train/loss"]
+t0 = time.perf_counter()
+c0 = time.thread_time()
+for i in range(points):
+    handler.append(float(i))
+    if print_every and i % print_every == 0:
+        print(f"step {i} loss {1.0 / (i + 1):.5f}")
+t_loop = time.perf_counter() - t0
+c_loop = time.thread_time() - c0
+t0 = time.perf_counter()
+run.stop()
+t_stop = time.perf_counter() - t0
+sys.stderr.write("RESULT " + json.dumps({"import": t_import, "init": t_init, "loop": t_loop, "loop_cpu": c_loop, "stop": t_stop}) + "\n")
+"""
+
+
+PAIRED = r"""
+import json, statistics, sys, time
+import despina
+points, print_every, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+off = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False,
+           capture_traceback=False, fail_on_exception=False, git_ref=False, source_files=[])
+
+def loop(capture):
+    run = despina.init_run(project="bench/paired", **({} if capture else off))
+    handler = run["train/loss"]
+    t0 = time.perf_counter()
+    for i in range(points):
+        handler.append(float(i))
+        if print_every and i % print_every == 0:
+            print(f"step {i} loss {1.0 / (i + 1):.5f}")
+    elapsed = time.perf_counter() - t0
+    run.stop()
+    return elapsed
+
+loop(True), loop(False)  # warm up: imports, store, psutil
+ratios = []
+for r in range(rounds):
+    first = r % 2 == 0
+    a = loop(first)
+    b = loop(not first)
+    on, off_ = (a, b) if first else (b, a)
+    ratios.append(on / off_)
+sys.stderr.write("RESULT " + json.dumps({"ratios": ratios}) + "\n")
+"""
+
+
+def paired(points: int, print_every: int, rounds: int, data_dir: str, cwd: str) -> list:
+    env = dict(os.environ, PYTHONPATH=str(REPO), DESPINA_DATA_DIRECTORY=data_dir)
+    env.pop("DESPINA_MODE", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", PAIRED, str(points), str(print_every), str(rounds)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    line = next(li for li in proc.stderr.splitlines() if li.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])["ratios"]
+
+
+def measure(capture: bool, points: int, print_every: int, data_dir: str, cwd: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(REPO), DESPINA_DATA_DIRECTORY=data_dir)
+    env.pop("DESPINA_MODE", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(points), str(print_every), "on" if capture else "off"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    line = next(li for li in proc.stderr.splitlines() if li.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=2_000_000)
+    parser.add_argument("--print-every", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=40, help="pairs in the in-process test")
+    parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
+    args = parser.parse_args()
+
+    results: dict[str, list[dict]] = {"off": [], "on": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        ratios = paired(args.points // 10, args.print_every, args.rounds, tmp + "/paired", tmp)
+        for i in range(args.repeat):
+            for label in ("off", "on") if i % 2 == 0 else ("on", "off"):
+                results[label].append(
+                    measure(label == "on", args.points, args.print_every, tmp + "/data", tmp)
+                )
+
+    def med(label, key):
+        return statistics.median(r[key] for r in results[label])
+
+    def best(label, key):
+        return min(r[key] for r in results[label])
+
+    loop_off, loop_on = best("off", "loop"), best("on", "loop")
+    slowdown = (loop_on / loop_off - 1) * 100
+    rows = [
+        ("loop, best wall time", loop_off, loop_on),
+        ("loop, median wall time", med("off", "loop"), med("on", "loop")),
+        ("loop, median CPU time of its thread", med("off", "loop_cpu"), med("on", "loop_cpu")),
+        ("init_run (first of the process)", med("off", "init"), med("on", "init")),
+        ("stop()", med("off", "stop"), med("on", "stop")),
+    ]
+    command = (
+        f"python bench/capture_overhead.py --points {args.points} "
+        f"--print-every {args.print_every} --repeat {args.repeat} --rounds {args.rounds}"
+    )
+    lines = [
+        "",
+        MARK,
+        "## Capture overhead (bench/capture_overhead.py)",
+        "",
+        f"`{command}` on {platform.system()} {platform.machine()}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs (load average "
+        f"{os.getloadavg()[0]:.1f} when done); fresh process per measurement, {args.repeat} of "
+        f"each, alternating; init_run and stop() are medians. Loop: {args.points:,} "
+        "`append(float)` calls"
+        + (f" and a `print` every {args.print_every:,}" if args.print_every else "")
+        + ". Capture on = stdout, stderr, traceback hooks, hardware thread (10 s), git and "
+        "source files; off = every capture argument off.",
+        "",
+        "| | capture off | capture on | on / off |",
+        "|---|---|---|---|",
+    ]
+    for name, off, on in rows:
+        lines.append(f"| {name} | {off * 1000:.1f} ms | {on * 1000:.1f} ms | {on / off:.2f}× |")
+    paired_slowdown = (statistics.median(ratios) - 1) * 100
+    quartiles = statistics.quantiles(ratios, n=4)
+    lines += [
+        "",
+        f"Paired, in one process: {args.rounds} rounds of a {args.points // 10:,}-point loop in a "
+        "run with capture on and one with capture off, back to back, in alternating order; "
+        f"median of the on/off ratios **{paired_slowdown:+.1f}%** (quartiles "
+        f"{(quartiles[0] - 1) * 100:+.1f}% to {(quartiles[2] - 1) * 100:+.1f}%).",
+        "",
+        f"Slowdown of the logging loop with capture on: best wall times **{slowdown:+.1f}%**, "
+        f"paired **{paired_slowdown:+.1f}%** (target < 2%).",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.append:
+        path = REPO / "bench" / "RESULTS.md"
+        old = path.read_text() if path.exists() else ""
+        if MARK in old:  # replace our own earlier section, which is always at the end
+            old = old[: old.index(MARK)].rstrip("\n") + "\n"
+        path.write_text(old.rstrip("\n") + "\n" + text)
+
+
+if __name__ == "__main__":
+    main()
