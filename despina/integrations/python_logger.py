@@ -53,7 +53,8 @@ class DespinaHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if getattr(self._inside, "active", False):
             return
-        if record.name == "despina" or record.name.startswith("despina."):
+        name = record.name or ""
+        if name == "despina" or name.startswith("despina."):
             return  # despina's own messages about this very run
         self._inside.active = True
         try:

@@ -30,13 +30,21 @@ class Device:
     unsupported: set[str] = field(default_factory=set)
 
 
+_NO_NVML = object()
+_nvml_module = None
+
+
 def load_nvml():
-    """The pynvml module, or None when nvidia-ml-py is not installed."""
-    try:
-        import pynvml
-    except Exception:
-        return None
-    return pynvml
+    """The pynvml module, or None when nvidia-ml-py is not installed (looked for once)."""
+    global _nvml_module
+    if _nvml_module is None:
+        try:
+            import pynvml
+
+            _nvml_module = pynvml
+        except Exception:
+            _nvml_module = _NO_NVML
+    return None if _nvml_module is _NO_NVML else _nvml_module
 
 
 class GpuMonitor:

@@ -261,12 +261,18 @@ class Handler:
         elif kind == ops.ARTIFACT and payload.files is not None:
             op = ops.TrackArtifactFiles(path, list(payload.files), True)
         elif kind == ops.GIT_REF:
-            warn_once(
-                (id(self._container), "git", path),
-                f"despina: '{path}': GitRef values are recorded by automatic capture "
-                "(source_code/git), which this version does not do yet; nothing was logged.",
-            )
-            return
+            from despina.monitoring.git import git_info
+
+            repository = payload.resolve_path()
+            info = git_info(repository) if repository is not None else None
+            if info is None:
+                warn_once(
+                    (id(self._container), "git", path),
+                    f"despina: '{path}': no git repository found at {repository}; nothing was "
+                    "logged.",
+                )
+                return
+            op = ops.AssignGitRef(path, info)
         else:
             raise UnsupportedValueError(f"'{path}': cannot assign a value of kind {kind}")
         self._sink.append((it.OPERATION, op))

@@ -183,3 +183,23 @@ def test_explicit_git_ref_path(repo, tmp_path):
     run = despina.init_run(with_id=run_id, project="capture/git", mode="read-only")
     assert run["source_code/git"].fetch()["repository_path"] == str(Path(repo).resolve())
     run.stop()
+
+
+def test_a_gitref_value_assigned_by_hand_records_the_repository(tmp_path, data_dir):
+    import subprocess
+
+    import despina
+    from despina.types import GitRef
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (["init", "-q"], ["config", "user.email", "a@b.c"], ["config", "user.name", "A"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    (repo / "f.txt").write_text("x")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "first"], cwd=repo, check=True)
+    run = despina.init_run(project="git/manual", mode="sync", git_ref=False)
+    run["code/git"] = GitRef(repo)
+    value = run["code/git"].fetch()
+    assert value["message"].strip() == "first" and value["dirty"] is False
+    run.stop()

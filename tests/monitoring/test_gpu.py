@@ -181,6 +181,7 @@ def test_no_nvml_module_means_no_gpus(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_pynvml)
+    monkeypatch.setattr("despina.monitoring.gpu._nvml_module", None)
     monitor = GpuMonitor(environ={})
     assert monitor.start() == [] and monitor.sample() == {}
 
