@@ -8,6 +8,7 @@
     │   ├── UnsupportedValueError       a value we cannot store
     │   ├── ProtectedFieldError         sys/id, sys/stage, ... cannot be written
     │   ├── StoppedError                the object was stopped
+    │   ├── NQLSyntaxError              a query that does not parse (also ValueError)
     │   ├── ReadOnlyError               not raised: read-only writes warn once instead
     │   ├── OfflineReadError            reads are not possible in offline mode
     │   └── InvalidModeError            unknown mode, bad argument combinations
@@ -79,6 +80,21 @@ class OfflineReadError(UsageError):
 
 class InvalidModeError(UsageError, ValueError):
     pass
+
+
+class NQLSyntaxError(UsageError, ValueError):
+    """An NQL query that does not parse. ``position`` is the 0-based offset of the problem in
+    ``query``; the message shows the query with a caret under it."""
+
+    def __init__(self, message: str, query: str, position: int):
+        self.reason = message
+        self.query = query
+        self.position = position
+        line = query.replace("\n", " ").replace("\t", " ")
+        super().__init__(f"{message} (at position {position})\n  {line}\n  {' ' * position}^")
+
+    def __reduce__(self):
+        return type(self), (self.reason, self.query, self.position)
 
 
 class NotFoundError(DespinaError):

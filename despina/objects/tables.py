@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from despina.store.filters import simple_filter
@@ -57,8 +58,42 @@ class Table:
         import pandas as pd
 
         columns = self._table.columns
-        data = {col: [_cell(row.get(col)) for row in self._table.rows] for col in columns}
+        data = {col: _column(self._table, col, _cell) for col in columns}
         return pd.DataFrame(data, columns=columns)
+
+    def to_polars(self):
+        """A polars DataFrame with one column per field path; string sets are list columns.
+        Needs polars (``pip install polars``)."""
+        try:
+            import polars as pl
+        except ImportError:
+            from despina.errors import UsageError
+
+            raise UsageError(
+                "to_polars() needs polars, which is not installed: pip install polars "
+                "(or use to_pandas())"
+            ) from None
+        columns = self._table.columns
+        data = {col: _column(self._table, col, _list) for col in columns}
+        return pl.DataFrame(data, strict=False)
+
+
+def _column(table, col: str, convert) -> list:
+    values = table.column_values.get(col) if table.column_values else None
+    if values is None:
+        values = [row.get(col) for row in table.rows]
+    kind = table.types.get(col)
+    if kind == "string_set" or (
+        kind is None and any(isinstance(v, (list, set, tuple)) for v in values)
+    ):
+        return [convert(v) for v in values]
+    return values
+
+
+def _list(value):
+    if isinstance(value, (set, tuple)):
+        return sorted(str(v) for v in value)
+    return value
 
 
 def _cell(value):
@@ -91,21 +126,21 @@ def fetch_table(
         raise UsageError(
             "query= cannot be combined with id=, state=, owner= or tag=: write them into the query"
         )
-    if query is not None:
-        raise UsageError(
-            "NQL queries (query=...) are not available in this version yet; "
-            "use the id=, state=, owner= and tag= filters"
-        )
+    if query is not None and not isinstance(query, str):
+        raise UsageError(f"query must be an NQL string, got {type(query).__name__}")
     if limit is not None and (not isinstance(limit, int) or limit < 0):
         raise UsageError(f"limit must be a non-negative integer, got {limit!r}")
-    if isinstance(columns, str):
+    if isinstance(columns, (str, re.Pattern)):
         columns = [columns]
     backend, _ = container._reader()
     table = backend.fetch_table(
         container._info.project,
         kind,
         model_id=model_id,
-        filter=simple_filter(ids=id, states=state, owners=owner, tags=tag),
+        # The NQL text goes to the store as is: it parses it with its own clock for "-2h".
+        filter=query
+        if query is not None
+        else simple_filter(ids=id, states=state, owners=owner, tags=tag),
         columns=list(columns) if columns is not None else None,
         sort_by=sort_by,
         ascending=ascending,

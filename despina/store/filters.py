@@ -1,14 +1,15 @@
 """The filter tree tables are queried with.
 
-The simple filters of ``fetch_runs_table`` (id, state, owner, tag) build this tree today; the
-NQL parser of a later issue will build the same tree from text. The store turns a tree into
+The simple filters of ``fetch_runs_table`` (id, state, owner, tag) build this tree, and so does
+the NQL parser (``despina.store.nql``) from text. The store turns a tree into
 SQL with bound parameters only.
 
 A ``Clause`` compares one field:
     path       the field path, e.g. "sys/tags", "metrics/acc"
     type       the NQL type: float, int, string, bool, datetime, floatSeries, stringSet,
                experimentState
-    op         one of = != > >= < <= CONTAINS MATCHES NOT_MATCHES EXISTS
+    op         one of = != > >= < <= CONTAINS MATCHES NOT_MATCHES EXISTS (TYPE_OPERATORS
+               lists which ones each type takes)
     value      the right-hand side (None for EXISTS)
     aggregate  for floatSeries: last, min, max, average, variance (None means last)
 """
@@ -21,6 +22,29 @@ from typing import Any
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "CONTAINS", "MATCHES", "NOT_MATCHES", "EXISTS")
 AGGREGATES = ("last", "min", "max", "average", "variance")
+TYPES = (
+    "float",
+    "int",
+    "string",
+    "bool",
+    "datetime",
+    "floatSeries",
+    "stringSet",
+    "experimentState",
+)
+
+_ORDERED = ("=", "!=", ">", ">=", "<", "<=")
+# The operators each NQL type takes; the parser and the SQL compiler both check against it.
+TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
+    "float": (*_ORDERED, "EXISTS"),
+    "int": (*_ORDERED, "EXISTS"),
+    "string": (*_ORDERED, "CONTAINS", "MATCHES", "NOT_MATCHES", "EXISTS"),
+    "bool": ("=", "!=", "EXISTS"),
+    "datetime": (*_ORDERED, "EXISTS"),
+    "floatSeries": (*_ORDERED, "EXISTS"),
+    "stringSet": ("CONTAINS", "MATCHES", "NOT_MATCHES", "EXISTS"),
+    "experimentState": ("=", "!=", "EXISTS"),
+}
 
 
 @dataclass(frozen=True, slots=True)

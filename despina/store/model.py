@@ -128,6 +128,34 @@ class FloatPoints:
 
 
 @dataclass(slots=True)
+class FloatBuckets:
+    """One run's float series cut into buckets along x (step or time), for charts.
+
+    ``edges`` holds the ``n + 1`` bucket boundaries: bucket ``i`` covers ``edges[i]`` to
+    ``edges[i + 1]`` (the last bucket includes its upper edge). The other arrays have one item
+    per bucket: ``first`` / ``last`` (values of the first and last point, NaN and ±Inf
+    included), ``min`` / ``max`` / ``sum`` (over finite values), ``count`` (every point), and
+    ``nan_count``, ``pos_inf_count``, ``neg_inf_count``. An empty bucket has count 0, sum 0 and
+    NaN elsewhere. The mean of the finite values is
+    ``sum / (count - nan_count - pos_inf_count - neg_inf_count)``.
+    """
+
+    uuid: str
+    path: str
+    x: str
+    edges: Any
+    first: Any
+    last: Any
+    min: Any
+    max: Any
+    sum: Any
+    count: Any
+    nan_count: Any
+    pos_inf_count: Any
+    neg_inf_count: Any
+
+
+@dataclass(slots=True)
 class ObjectPoints:
     """Points of a string or file series: numpy float64 steps/timestamps, a list of values."""
 
@@ -147,6 +175,9 @@ class Table:
     columns: list[str]
     rows: list[dict[str, Any]]
     types: dict[str, str] = field(default_factory=dict)
+    # The same values by column (path -> list in row order), when the store has them at hand:
+    # DataFrames are built from it without going through the rows.
+    column_values: dict[str, list] | None = None
 
 
 __all__ = [
@@ -162,6 +193,7 @@ __all__ = [
     "FileEntry",
     "FileRef",
     "FileSetValue",
+    "FloatBuckets",
     "FloatPoints",
     "ObjectPoints",
     "ProjectInfo",

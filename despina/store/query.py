@@ -18,7 +18,15 @@ from datetime import datetime, timezone
 
 from despina import operations as ops
 from despina.errors import UsageError
-from despina.store.filters import AGGREGATES, And, Clause, Not, Or, normalise_state
+from despina.store.filters import (
+    AGGREGATES,
+    TYPE_OPERATORS,
+    And,
+    Clause,
+    Not,
+    Or,
+    normalise_state,
+)
 from despina.store.model import HEARTBEAT_WINDOW
 
 _COMPARE = ("=", "!=", ">", ">=", "<", "<=")
@@ -34,12 +42,15 @@ _FIELD_TYPES = {
     "stringSet": ((ops.STRING_SET,), None),
 }
 _FINITE = "NULLIF(f.count - f.nan_count - f.pos_inf_count - f.neg_inf_count, 0)"
+_MEAN = f"(f.sum_value / {_FINITE})"
+_VARIANCE = f"(f.sum_sq / {_FINITE} - {_MEAN} * {_MEAN})"
 _AGGREGATE_SQL = {
     "last": "f.float_value",
     "min": "f.min_value",
     "max": "f.max_value",
-    "average": f"(f.sum_value / {_FINITE})",
-    "variance": f"(f.sum_sq / {_FINITE} - (f.sum_value / {_FINITE}) * (f.sum_value / {_FINITE}))",
+    "average": _MEAN,
+    # Rounding can take sum_sq/n - mean^2 slightly below 0: clamp, as SeriesSummary does.
+    "variance": f"(CASE WHEN {_VARIANCE} < 0 THEN 0.0 ELSE {_VARIANCE} END)",
 }
 
 # Computed sys path -> (SQL expression over c, kind of value it holds)
@@ -58,6 +69,25 @@ _SYS = {
         "state",
     ),
 }
+
+
+# The NQL type whose operators a computed sys field takes.
+_SYS_NQL_TYPE = {
+    "string": "string",
+    "seconds": "datetime",
+    "float": "float",
+    "bool": "bool",
+    "state": "experimentState",
+}
+
+
+def _check_operator(c: Clause, nql_type: str) -> None:
+    allowed = TYPE_OPERATORS[nql_type]
+    if c.op not in allowed:
+        raise UsageError(
+            f"'{c.path}' ({nql_type}) does not take the operator {c.op!r}: use one of "
+            + ", ".join(allowed)
+        )
 
 
 def state_sql(now: float) -> tuple[str, list]:
@@ -143,12 +173,16 @@ class Compiler:
         if c.path in _SYS:
             return self._sys_clause(c)
         if c.path == "sys/aliases":
+            _check_operator(c, "stringSet")
             return self._members("aliases", "version_container_id = c.id", "alias", c)
         spec = _FIELD_TYPES.get(c.type)
         if spec is None:
+            if c.type == "experimentState":
+                raise UsageError(f"experimentState is the type of sys/state only, not '{c.path}'")
             raise UsageError(
                 f"unknown type {c.type!r} for '{c.path}': use one of {', '.join(_FIELD_TYPES)}"
             )
+        _check_operator(c, c.type)
         types, expr = spec
         where = (
             "f.container_id = c.id AND f.path = ? AND f.type IN ("
@@ -158,13 +192,9 @@ class Compiler:
         params: list = [c.path, *types]
         if c.op != "EXISTS":
             if c.type == "stringSet":
-                if c.op not in ("CONTAINS", "="):
-                    raise UsageError(f"stringSet '{c.path}' supports CONTAINS and EXISTS only")
-                where += (
-                    " AND EXISTS (SELECT 1 FROM string_set_members m WHERE m.field_id = f.id "
-                    "AND m.value = ?)"
-                )
-                params.append(str(c.value))
+                sql, more = self._members("string_set_members m", "m.field_id = f.id", "m.value", c)
+                where += f" AND {sql}"
+                params += more
             else:
                 if c.type == "floatSeries":
                     aggregate = c.aggregate or "last"
@@ -177,15 +207,21 @@ class Compiler:
         return f"EXISTS (SELECT 1 FROM fields f WHERE {where})", params
 
     def _members(self, table: str, link: str, column: str, c: Clause) -> tuple[str, list]:
+        """A string set's members: CONTAINS one, MATCHES (some member matches), NOT_MATCHES
+        (no member matches)."""
         sql = f"EXISTS (SELECT 1 FROM {table} WHERE {link}"
         if c.op == "EXISTS":
             return sql + ")", []
-        if c.op not in ("CONTAINS", "="):
-            raise UsageError(f"'{c.path}' supports CONTAINS and EXISTS only")
-        return sql + f" AND {column} = ?)", [str(c.value)]
+        if c.op == "CONTAINS":
+            return sql + f" AND {column} = ?)", [str(c.value)]
+        matches = sql + f" AND {self.dialect.regexp(column)})"
+        if c.op == "MATCHES":
+            return matches, [str(c.value)]
+        return f"NOT {matches}", [str(c.value)]
 
     def _sys_clause(self, c: Clause) -> tuple[str, list]:
         expr, kind = _SYS[c.path]
+        _check_operator(c, _SYS_NQL_TYPE[kind])
         params: list = []
         if kind == "state":
             params.append(self.now - HEARTBEAT_WINDOW)

@@ -125,7 +125,51 @@ _V2 = [
     "CREATE INDEX aliases_version ON aliases (version_container_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Version 3: a summary per float chunk, so bucketed reads skip the points of a chunk that falls
+# in one bucket. ``nan_count`` NULL never remains after the back-fill below.
+_CHUNK_SUMMARY = (
+    "first_value",
+    "last_value",
+    "sum_value",
+    "nan_count",
+    "pos_inf_count",
+    "neg_inf_count",
+    "min_timestamp",
+    "max_timestamp",
+)
+
+
+def _backfill_chunk_summaries(conn) -> None:
+    from despina.store.series import chunk_summary, unpack
+
+    rows = conn.execute('SELECT id, "values", timestamps FROM float_chunks').fetchall()
+    conn.executemany(
+        "UPDATE float_chunks SET "
+        + ", ".join(f"{c} = ?" for c in _CHUNK_SUMMARY)
+        + " WHERE id = ?",
+        [(*chunk_summary(unpack(v), unpack(t)), i) for i, v, t in rows],
+    )
+
+
+_V3 = [
+    *(
+        f"ALTER TABLE float_chunks ADD COLUMN {c} "
+        + ("INTEGER" if c.endswith("_count") else "REAL")
+        for c in _CHUNK_SUMMARY
+    ),
+    _backfill_chunk_summaries,
+    # Covering: a bucketed read scans the summaries of a series from this index alone, never
+    # the table rows (whose new columns sit behind the packed arrays' overflow pages).
+    "CREATE INDEX float_chunks_summary ON float_chunks (field_id, first_index, first_step, "
+    "last_step, n, first_value, last_value, min_value, max_value, sum_value, nan_count, "
+    "pos_inf_count, neg_inf_count, min_timestamp, max_timestamp)",
+    # Covering for table columns: one path over many containers reads the index alone (the
+    # table rows are scattered); strings are looked up apart, so long strings stay out of it.
+    "CREATE INDEX fields_table ON fields (path, container_id, type, float_value, int_value, count)",
+]
+
+# Each entry: SQL statements, or callables taking the connection (data back-fills).
+MIGRATIONS: list[list] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -162,7 +206,10 @@ def migrate(db, upto: int | None = None) -> int:
         _check(version, where)
         while version < target:
             for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
             version += 1
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "

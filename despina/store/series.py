@@ -1,7 +1,9 @@
 """Series storage: float series in packed chunks, string and file series a row per point.
 
 Float points live in ``float_chunks`` rows of up to ``CHUNK_POINTS`` points: three packed
-little-endian float64 arrays (steps, values, timestamps). An append fills the last partial
+little-endian float64 arrays (steps, values, timestamps) and a summary of the chunk (min, max,
+first, last, sum, NaN/±Inf counts, timestamp range) that bucketed reads use instead of the
+points when the whole chunk falls in one bucket. An append fills the last partial
 chunk (rewriting it) and then adds new chunks. The field row keeps the summary (count, last
 point, min/max/sum/sum_sq over finite values, NaN and ±Inf counts) so tables and filters never
 read points. numpy is imported inside the functions: ``import despina`` stays light.
@@ -15,7 +17,7 @@ import math
 from despina.operations import MAX_STRING_LENGTH, SeriesFile
 from despina.store.fields import FLOAT_POINT_SIZE, Refused
 
-CHUNK_POINTS = 4096
+CHUNK_POINTS = 1024  # small enough that most chunks fall in one chart bucket
 
 
 def _np():
@@ -28,8 +30,32 @@ def _pack(a) -> bytes:
     return a.astype("<f8", copy=False).tobytes()
 
 
-def _unpack(b: bytes):
+def unpack(b: bytes):
     return _np().frombuffer(b, dtype="<f8")
+
+
+_unpack = unpack
+
+
+def chunk_summary(values, ts) -> tuple:
+    """(first, last, sum of finite, NaN count, +Inf count, -Inf count, min ts, max ts) of a
+    chunk, in the order of the float_chunks columns of schema version 3. NaN first/last are
+    stored as NULL (SQLite's own choice), which the summary's nan_count tells apart."""
+    np = _np()
+    finite = np.isfinite(values)
+    nan = int(np.isnan(values).sum())
+    pinf = int((values == np.inf).sum())
+    first, last = float(values[0]), float(values[-1])
+    return (
+        None if first != first else first,
+        None if last != last else last,
+        float(values[finite].sum()),
+        nan,
+        pinf,
+        len(values) - int(finite.sum()) - nan - pinf,
+        float(ts.min()),
+        float(ts.max()),
+    )
 
 
 def resolve_steps(steps, last_step: float | None):
@@ -148,6 +174,7 @@ def _chunk_row(np, steps, values, ts):
         _pack(steps),
         _pack(values),
         _pack(ts),
+        *chunk_summary(values, ts),
     )
 
 
@@ -169,7 +196,9 @@ def _write_chunks(conn, field_id, count, steps, values, ts) -> None:
         )
         conn.execute(
             "UPDATE float_chunks SET n = ?, first_step = ?, last_step = ?, min_value = ?, "
-            'max_value = ?, steps = ?, "values" = ?, timestamps = ? WHERE id = ?',
+            'max_value = ?, steps = ?, "values" = ?, timestamps = ?, first_value = ?, '
+            "last_value = ?, sum_value = ?, nan_count = ?, pos_inf_count = ?, "
+            "neg_inf_count = ?, min_timestamp = ?, max_timestamp = ? WHERE id = ?",
             (*row, last[0]),
         )
     rows = []
@@ -179,8 +208,9 @@ def _write_chunks(conn, field_id, count, steps, values, ts) -> None:
     if rows:
         conn.executemany(
             "INSERT INTO float_chunks (field_id, first_index, n, first_step, last_step, "
-            'min_value, max_value, steps, "values", timestamps) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'min_value, max_value, steps, "values", timestamps, first_value, last_value, '
+            "sum_value, nan_count, pos_inf_count, neg_inf_count, min_timestamp, max_timestamp) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from despina.operations import Batch, BatchResult
 from despina.store import apply, projects, reads, schema, tables
+from despina.store import buckets as bucketed
 from despina.store.blobs import LocalBlobStore, MemoryBlobStore
 from despina.store.db import Database
 from despina.store.filters import Filter
@@ -20,6 +21,7 @@ from despina.store.model import (
     ContainerInfo,
     FieldValue,
     FileEntry,
+    FloatBuckets,
     FloatPoints,
     ObjectPoints,
     ProjectInfo,
@@ -187,6 +189,33 @@ class Store:
     ) -> FloatPoints:
         return reads.fetch_float_points(self._db, uuid, path, offset, limit, step_min, step_max)
 
+    def fetch_float_buckets(
+        self,
+        uuids: list[str],
+        path: str,
+        *,
+        x: str = "step",
+        x_min: float | None = None,
+        x_max: float | None = None,
+        buckets: int = 1000,
+        log_x: bool = False,
+    ) -> list[FloatBuckets]:
+        """The float series ``path`` of each container in ``uuids``, cut into ``buckets``
+        along ``x`` ("step", or "time" in seconds since the epoch), one FloatBuckets per uuid
+        in that order. The range is ``x_min``..``x_max`` (points outside are left out); a
+        bound left None is taken from the data of all the series together, so the buckets of
+        every run line up. ``log_x``: edges in equal ratios (a range starting at or below 0
+        starts its ratios at 1, or at hi/1000 when hi <= 1, and puts the points below in the
+        first bucket). A container without the series gets empty buckets; an unknown uuid
+        raises ContainerNotFoundError, a field of another type FieldTypeError.
+
+        >>> [b] = store.fetch_float_buckets([run_uuid], "train/loss", buckets=500)
+        >>> mean = b.sum / (b.count - b.nan_count - b.pos_inf_count - b.neg_inf_count)
+        """
+        return bucketed.fetch_float_buckets(
+            self._db, list(uuids), path, x, x_min, x_max, buckets, log_x
+        )
+
     def fetch_object_points(
         self,
         uuid: str,
@@ -210,15 +239,19 @@ class Store:
         kind: str,
         *,
         model_id: str | None = None,
-        filter: Filter | None = None,
-        columns: list[str] | None = None,
+        filter: Filter | str | None = None,
+        columns: list | None = None,
         sort_by: str = "sys/creation_time",
         ascending: bool = False,
         limit: int | None = None,
         trashed: bool | None = False,
     ) -> Table:
         """Rows of one kind of container in a project (model versions of ``model_id`` only,
-        when given). ``columns`` None means every field; sys/id is always included.
+        when given). ``filter`` is a filter tree or NQL text (parsed with ``clock()`` as the
+        "now" of relative datetimes; NQLSyntaxError when it does not parse). ``columns`` None
+        means every field; items are paths or compiled regular expressions
+        (``re.compile("^metrics/")``: every path it finds with ``re.search``, sorted); sys/id
+        is always included.
         ``trashed`` False: only live ones, True: only trashed ones, None: both. Rows whose
         sort field is missing come last."""
         return tables.fetch_table(

@@ -4,12 +4,14 @@ query per 500 containers reads their fields."""
 from __future__ import annotations
 
 import math
+import re
 
 from despina import operations as ops
 from despina.errors import UsageError
 from despina.store.db import Database, in_chunks, placeholders
 from despina.store.fields import ALIASES_PATH, COMPUTED_SYS
 from despina.store.model import CONTAINER_KINDS, MODEL_VERSION, Table
+from despina.store.nql import parse_nql
 from despina.store.projects import find_project, split_project_name
 from despina.store.query import _SYS, SYS_SIZE_SQL, Compiler, state_sql
 from despina.store.reads import CONTAINER_COLUMNS, computed_sys, micros_to_datetime
@@ -57,8 +59,11 @@ def fetch_table(
         raise UsageError(
             f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}"
         )
+    patterns = _check_columns(columns)
     wanted = None if columns is None else ["sys/id", *(c for c in columns if c != "sys/id")]
     wanted = None if wanted is None else list(dict.fromkeys(wanted))
+    if isinstance(filter, str):
+        filter = parse_nql(filter, now=now)
     with db.reading() as conn:
         proj = find_project(conn, project)
         if proj is None:
@@ -92,7 +97,48 @@ def fetch_table(
             sql += " LIMIT ?"
             params.append(int(limit))
         containers = conn.execute(sql, params).fetchall()
+        if patterns:
+            wanted = _expand(conn, wanted, [c[0] for c in containers], kind)
         return _rows(conn, containers, wanted, kind, now)
+
+
+def _check_columns(columns) -> bool:
+    """Check the column list; True when it holds regular expressions."""
+    if columns is None:
+        return False
+    patterns = False
+    for col in columns:
+        if isinstance(col, re.Pattern):
+            patterns = True
+        elif not isinstance(col, str):
+            raise UsageError(
+                f"a column is a field path or a compiled regular expression "
+                f"(re.compile('^metrics/')), not {col!r}"
+            )
+    return patterns
+
+
+def _expand(conn, wanted: list, ids: list[int], kind: str) -> list[str]:
+    """Replace each regular expression of ``wanted`` by the paths it matches (re.search),
+    sorted, in place of the expression; a path listed twice keeps its first place."""
+    paths = set(COMPUTED_SYS)
+    if kind == MODEL_VERSION:
+        paths.add(ALIASES_PATH)
+    for chunk in in_chunks(ids):
+        paths.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT path FROM fields WHERE container_id IN ({placeholders(len(chunk))})",
+                chunk,
+            )
+        )
+    out: list[str] = []
+    for col in wanted:
+        if isinstance(col, str):
+            out.append(col)
+        else:
+            out.extend(sorted(p for p in paths if col.search(p)))
+    return list(dict.fromkeys(out))
 
 
 _CODES = (
@@ -116,23 +162,47 @@ _TYPE_CODE_SQL = (
 _KNOWN = ", ".join(f"'{t}'" for t in _CODES)
 
 
+_TEXT_CODES = frozenset(
+    i for i, t in enumerate(_CODES) if t in (ops.STRING, ops.STRING_SERIES, ops.ARTIFACT)
+)
+
+
 def _column(conn, path: str, chunk: list, marks: str, out: dict, types: dict) -> None:
-    """Values of one field path for a chunk of containers, into ``out[container_id]``."""
+    """Values of one field path for a chunk of containers, into ``out[container_id]``. The
+    query reads only the covering index ``fields_table``; strings come in a second query."""
     nan = math.nan
-    for cid, code, fv, iv, tv, count, type_ in conn.execute(
-        f"SELECT f.container_id, {_TYPE_CODE_SQL}, f.float_value, f.int_value, f.text_value, "
-        f"f.count, CASE WHEN f.type IN ({_KNOWN}) THEN NULL ELSE f.type END "
+    rows = conn.execute(
+        f"SELECT f.container_id, {_TYPE_CODE_SQL}, f.float_value, f.int_value, f.count, "
+        f"CASE WHEN f.type IN ({_KNOWN}) THEN NULL ELSE f.type END "
         f"FROM fields f WHERE f.path = ? AND f.container_id IN ({marks})",
         (path, *chunk),
-    ):
-        if path not in types:
-            types[path] = type_ or _CODES[code]
+    ).fetchall()
+    if not rows:
+        return
+    if path not in types:
+        types[path] = rows[0][5] or _CODES[rows[0][1]]
+    codes = {r[1] for r in rows}
+    if codes == {0}:  # plain floats: the common case, no branch per value
+        out.update((r[0], nan if r[2] is None else r[2]) for r in rows)
+        return
+    texts = {}
+    if codes & _TEXT_CODES:
+        texts = dict(
+            conn.execute(
+                f"SELECT container_id, text_value FROM fields WHERE path = ? AND container_id "
+                f"IN ({marks})",
+                (path, *chunk),
+            ).fetchall()
+        )
+    for cid, code, fv, iv, count, _ in rows:
         if code == 0:
             out[cid] = nan if fv is None else fv
         elif code == 1:
             out[cid] = (nan if fv is None else fv) if count else None
-        elif code in (2, 4, 5, 8):
-            out[cid] = iv if code == 2 else tv
+        elif code == 2:
+            out[cid] = iv
+        elif code in (4, 5, 8):
+            out[cid] = texts.get(cid)
         elif code == 3:
             out[cid] = bool(iv)
         elif code == 6:
@@ -204,6 +274,8 @@ def _rows(conn, containers, wanted, kind, now) -> Table:
         types[ALIASES_PATH] = ops.STRING_SET
     if wanted is None:
         wanted = ["sys/id", *sorted(p for p in types if p != "sys/id")]
-    getters = [(col, columns.get(col, {}).get) for col in wanted]
-    rows = [{col: get(cid) for col, get in getters} for cid in ids]
-    return Table(wanted, rows, {c: types[c] for c in wanted if c in types})
+    data = {col: list(map(columns.get(col, {}).get, ids)) for col in wanted}
+    rows = [dict(zip(wanted, values, strict=True)) for values in zip(*data.values(), strict=True)]
+    if not wanted:
+        rows = [{} for _ in ids]
+    return Table(wanted, rows, {c: types[c] for c in wanted if c in types}, data)

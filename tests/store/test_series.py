@@ -98,7 +98,9 @@ def test_timestamps_given_or_from_batch(store, run):
     assert "timestamps" in errors_of(result)[0]
 
 
-@pytest.mark.parametrize("sizes", [[4095, 1, 1], [1000, 5000, 3001, 7], [4096 * 3 + 5], [1] * 7])
+@pytest.mark.parametrize(
+    "sizes", [[1023, 1, 1], [4095, 1, 1], [1000, 5000, 3001, 7], [4096 * 3 + 5], [1] * 7]
+)
 def test_chunk_boundaries(store, run, sizes):
     info, w = run
     total = 0
@@ -124,7 +126,9 @@ def test_chunks_are_filled_before_new_ones(tmp_path):
         w.send(floats("m", [1.0] * n))
     conn = store._db.connection()
     rows = conn.execute("SELECT first_index, n FROM float_chunks ORDER BY first_index").fetchall()
-    assert rows == [(0, 4096), (4096, 4096), (8192, 8)]
+    size = series.CHUNK_POINTS
+    full, rest = divmod(8200, size)
+    assert rows == [(i * size, size) for i in range(full)] + [(full * size, rest)]
     assert info.sys_id == "P-1"
     store.close()
 

@@ -1,0 +1,273 @@
+"""Bucketed reads of float series, for charts: per bucket first, last, min, max, count, sum and
+the NaN/±Inf counts, so a chart draws a mean line and a min/max band without losing a spike.
+
+The x axis (step or time) between ``lo`` and ``hi`` is cut into ``buckets`` equal parts
+(linear) or equal ratios (``log_x``). A chunk of points whose whole x range falls in one bucket
+is taken from its stored summary (no points decoded); the points of the other chunks are
+decoded and reduced with numpy. Partial results are merged per bucket in series order (steps
+always increase along a series, so the step orders them, also on a time axis).
+"""
+
+from __future__ import annotations
+
+from despina import operations as ops
+from despina.errors import FieldTypeError, UsageError
+from despina.store.db import in_chunks, placeholders
+from despina.store.model import FloatBuckets
+from despina.store.reads import load_container
+from despina.store.series import unpack
+
+MAX_BUCKETS = 100_000
+_SUMMARY = (
+    "id, first_step, last_step, n, first_value, last_value, min_value, max_value, sum_value, "
+    "nan_count, pos_inf_count, neg_inf_count, min_timestamp, max_timestamp"
+)
+
+
+def _np():
+    import numpy
+
+    return numpy
+
+
+class Axis:
+    """Maps x values to bucket numbers 0..n-1 (values outside [lo, hi] are clipped)."""
+
+    def __init__(self, lo: float, hi: float, n: int, log: bool):
+        np = _np()
+        self.n, self.log = n, log
+        if log:
+            if hi <= 0:
+                raise UsageError("log_x needs x values above 0: the range ends at or below 0")
+            first = lo if lo > 0 else min(1.0, hi / 1000.0)
+            self.lo, self.hi = np.log(first), np.log(hi)
+            self.edges = np.geomspace(first, hi, n + 1) if hi > first else np.full(n + 1, hi)
+            self.edges[0] = min(lo, first)
+        else:
+            self.lo, self.hi = lo, hi
+            self.edges = np.linspace(lo, hi, n + 1)
+        self.scale = n / (self.hi - self.lo) if self.hi > self.lo else 0.0
+
+    def index(self, x):
+        np = _np()
+        x = np.asarray(x, dtype=np.float64)
+        if self.log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x = np.log(np.maximum(x, np.exp(self.lo)))
+        idx = ((x - self.lo) * self.scale).astype(np.int64)
+        return np.clip(idx, 0, self.n - 1)
+
+
+def fetch_float_buckets(db, uuids, path, x, x_min, x_max, buckets, log_x) -> list[FloatBuckets]:
+    if x not in ("step", "time"):
+        raise UsageError(f"x must be 'step' or 'time', got {x!r}")
+    if not isinstance(buckets, int) or not 1 <= buckets <= MAX_BUCKETS:
+        raise UsageError(f"buckets must be an integer from 1 to {MAX_BUCKETS}, got {buckets!r}")
+    if x_min is not None and x_max is not None and x_max < x_min:
+        raise UsageError(f"x_max ({x_max}) is below x_min ({x_min})")
+    with db.reading() as conn:
+        field_ids = [_field_id(conn, u, path) for u in uuids]
+        present = [f for f in field_ids if f is not None]
+        lo, hi = _range(conn, present, x)
+        lo = lo if x_min is None else float(x_min)
+        hi = hi if x_max is None else float(x_max)
+        if lo is None or hi is None:  # no points at all: an empty range
+            lo = hi = lo if lo is not None else (hi if hi is not None else 0.0)
+        hi = max(hi, lo)
+        axis = Axis(lo, hi, buckets, log_x)
+        return [
+            _one(conn, uuid, path, x, fid, axis, x_min, x_max)
+            for uuid, fid in zip(uuids, field_ids, strict=True)
+        ]
+
+
+def _field_id(conn, uuid: str, path: str) -> int | None:
+    c = load_container(conn, uuid)
+    row = conn.execute(
+        "SELECT id, type FROM fields WHERE container_id = ? AND path = ?", (c[0], path)
+    ).fetchone()
+    if row is None:
+        return None
+    if row[1] != ops.FLOAT_SERIES:
+        raise FieldTypeError(path, row[1], ops.FLOAT_SERIES)
+    return row[0]
+
+
+def _range(conn, field_ids: list[int], x: str) -> tuple[float | None, float | None]:
+    if not field_ids:
+        return None, None
+    lo_col, hi_col = (
+        ("first_step", "last_step") if x == "step" else ("min_timestamp", "max_timestamp")
+    )
+    lo = hi = None
+    for chunk in in_chunks(field_ids):
+        a, b = conn.execute(
+            f"SELECT MIN({lo_col}), MAX({hi_col}) FROM float_chunks WHERE field_id IN "
+            f"({placeholders(len(chunk))})",
+            chunk,
+        ).fetchone()
+        if a is not None:
+            lo = a if lo is None else min(lo, a)
+            hi = b if hi is None else max(hi, b)
+    return lo, hi
+
+
+def _empty(uuid, path, x, axis) -> dict:
+    np = _np()
+    n = axis.n
+    return dict(
+        uuid=uuid,
+        path=path,
+        x=x,
+        edges=axis.edges,
+        first=np.full(n, np.nan),
+        last=np.full(n, np.nan),
+        min=np.full(n, np.nan),
+        max=np.full(n, np.nan),
+        sum=np.zeros(n),
+        count=np.zeros(n, dtype=np.int64),
+        nan_count=np.zeros(n, dtype=np.int64),
+        pos_inf_count=np.zeros(n, dtype=np.int64),
+        neg_inf_count=np.zeros(n, dtype=np.int64),
+    )
+
+
+def _one(conn, uuid, path, x, field_id, axis, x_min, x_max) -> FloatBuckets:
+    np = _np()
+    out = _empty(uuid, path, x, axis)
+    if field_id is None:
+        return FloatBuckets(**out)
+    lo_col, hi_col = (
+        ("first_step", "last_step") if x == "step" else ("min_timestamp", "max_timestamp")
+    )
+    sql = f"SELECT {_SUMMARY} FROM float_chunks WHERE field_id = ?"
+    params: list = [field_id]
+    if x_min is not None:
+        sql += f" AND {hi_col} >= ?"
+        params.append(float(x_min))
+    if x_max is not None:
+        sql += f" AND {lo_col} <= ?"
+        params.append(float(x_max))
+    rows = conn.execute(sql + " ORDER BY first_index", params).fetchall()
+    if not rows:
+        return FloatBuckets(**out)
+    s = np.array(rows, dtype=np.float64)  # NULL -> nan
+    x_lo, x_hi = (s[:, 1], s[:, 2]) if x == "step" else (s[:, 12], s[:, 13])
+    whole = axis.index(x_lo) == axis.index(x_hi)
+    if x_min is not None:
+        whole &= x_lo >= x_min
+    if x_max is not None:
+        whole &= x_hi <= x_max
+    records = []
+    if whole.any():
+        w = s[whole]
+        records.append(
+            (
+                axis.index(x_lo[whole]),
+                w[:, 1],  # order: the first step
+                w[:, 3].astype(np.int64),
+                w[:, 4],
+                w[:, 5],
+                w[:, 6],
+                w[:, 7],
+                w[:, 8],
+                w[:, 9].astype(np.int64),
+                w[:, 10].astype(np.int64),
+                w[:, 11].astype(np.int64),
+            )
+        )
+    partial = s[~whole, 0].astype(np.int64).tolist()
+    if partial:
+        records.append(_points(conn, partial, x, axis, x_min, x_max))
+    _merge(out, records)
+    return FloatBuckets(**out)
+
+
+def _points(conn, chunk_ids: list[int], x: str, axis: Axis, x_min, x_max):
+    """Decode the points of these chunks and reduce them to one record per run of points in
+    the same bucket."""
+    np = _np()
+    cols = 'steps, "values"' + (", timestamps" if x == "time" else "")
+    steps, values, times, sizes = [], [], [], []
+    for chunk in in_chunks(chunk_ids):
+        for row in conn.execute(
+            f"SELECT {cols} FROM float_chunks WHERE id IN ({placeholders(len(chunk))}) "
+            "ORDER BY first_index",
+            chunk,
+        ):
+            steps.append(unpack(row[0]))
+            values.append(unpack(row[1]))
+            sizes.append(len(steps[-1]))
+            if x == "time":
+                times.append(unpack(row[2]))
+    steps = np.concatenate(steps)
+    values = np.concatenate(values)
+    # A run of points must not span two chunks: whole chunks may sit between them.
+    chunk_no = np.repeat(np.arange(len(sizes)), sizes)
+    xs = steps if x == "step" else np.concatenate(times)
+    if x_min is not None or x_max is not None:
+        keep = np.ones(len(xs), dtype=bool)
+        if x_min is not None:
+            keep &= xs >= x_min
+        if x_max is not None:
+            keep &= xs <= x_max
+        steps, values, xs, chunk_no = steps[keep], values[keep], xs[keep], chunk_no[keep]
+    idx = axis.index(xs)
+    if len(idx) > 1 and (np.diff(idx) < 0).any():  # a time axis whose times go back
+        order = np.argsort(idx, kind="stable")
+        idx, steps, values, chunk_no = idx[order], steps[order], values[order], chunk_no[order]
+    return _reduce(np, idx, chunk_no, steps, values)
+
+
+def _reduce(np, idx, chunk_no, steps, values):
+    if not len(idx):
+        e = np.empty(0)
+        z = np.empty(0, dtype=np.int64)
+        return (z, e, z, e, e, e, e, e, z, z, z)
+    breaks = (np.diff(idx) != 0) | (np.diff(chunk_no) != 0)
+    starts = np.concatenate(([0], np.flatnonzero(breaks) + 1))
+    ends = np.concatenate((starts[1:], [len(idx)]))
+    finite = np.isfinite(values)
+    nan = np.isnan(values)
+    masked = np.where(finite, values, np.nan)
+    with np.errstate(invalid="ignore"):
+        lo = np.fmin.reduceat(masked, starts)
+        hi = np.fmax.reduceat(masked, starts)
+    return (
+        idx[starts],
+        steps[starts],
+        ends - starts,
+        values[starts],
+        values[ends - 1],
+        lo,
+        hi,
+        np.add.reduceat(np.where(finite, values, 0.0), starts),
+        np.add.reduceat(nan.astype(np.int64), starts),
+        np.add.reduceat((values == np.inf).astype(np.int64), starts),
+        np.add.reduceat((values == -np.inf).astype(np.int64), starts),
+    )
+
+
+def _merge(out: dict, records: list) -> None:
+    """Combine records (bucket, order, count, first, last, min, max, sum, nan, +inf, -inf)."""
+    np = _np()
+    cols = [np.concatenate([r[i] for r in records]) for i in range(11)]
+    if not len(cols[0]):
+        return
+    bucket, order = cols[0], cols[1]
+    sort = np.lexsort((order, bucket))
+    cols = [c[sort] for c in cols]
+    bucket, _, count, first, last, lo, hi, total, nan, pinf, ninf = cols
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(bucket)) + 1))
+    ends = np.concatenate((starts[1:], [len(bucket)]))
+    b = bucket[starts]
+    out["count"][b] = np.add.reduceat(count, starts)
+    out["first"][b] = first[starts]
+    out["last"][b] = last[ends - 1]
+    with np.errstate(invalid="ignore"):
+        out["min"][b] = np.fmin.reduceat(lo, starts)
+        out["max"][b] = np.fmax.reduceat(hi, starts)
+    out["sum"][b] = np.add.reduceat(total, starts)
+    out["nan_count"][b] = np.add.reduceat(nan, starts)
+    out["pos_inf_count"][b] = np.add.reduceat(pinf, starts)
+    out["neg_inf_count"][b] = np.add.reduceat(ninf, starts)
