@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from conftest import REPO, python
+from processes import REPO, python
 
 SCRIPTS = Path(__file__).parent / "scripts"
 FLUSH = 1.0

@@ -6,8 +6,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-from conftest import python
+from processes import python
 
 SCRIPTS = Path(__file__).parent / "scripts"
 N = 100_000

@@ -2,10 +2,10 @@
 
 import logging
 
+from processes import python
+
 import despina
 from despina.integrations.python_logger import DespinaHandler, NeptuneHandler
-
-from conftest import python
 
 OFF = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False)
 

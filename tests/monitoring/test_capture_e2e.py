@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import REPO, python
 
 import despina
 from despina.store import HEARTBEAT_WINDOW
-
-from conftest import REPO, python
 
 SCRIPTS = Path(__file__).parent / "scripts"
 

@@ -5,11 +5,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from processes import python
 
 import despina
 from despina.monitoring.git import git_diff, git_info
-
-from conftest import python
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -3,11 +3,11 @@
 import sys
 import threading
 
+from processes import python
+
 import despina
 from despina.monitoring import traceback as tb_hooks
 from despina.monitoring.capture import monitoring_hash
-
-from conftest import python
 
 OFF = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False)
 

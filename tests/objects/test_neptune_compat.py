@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
+from processes import python
 
 import despina
-
-from conftest import python
 
 SCRIPTS = Path(__file__).parent.parent / "e2e" / "scripts"
 

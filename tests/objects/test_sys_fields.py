@@ -4,9 +4,9 @@ import getpass
 import time
 from datetime import datetime, timezone
 
-import despina
+from processes import python
 
-from conftest import python
+import despina
 
 
 def test_sys_fields_of_a_run(data_dir):
