@@ -201,11 +201,9 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.append:
-        path = REPO / "bench" / "RESULTS.md"
-        old = path.read_text() if path.exists() else ""
-        if MARK in old:  # replace our own earlier section, which is always at the end
-            old = old[: old.index(MARK)].rstrip("\n") + "\n"
-        path.write_text(old.rstrip("\n") + "\n" + text)
+        from results_md import replace_section
+
+        replace_section("capture_overhead", text.replace(MARK, "").strip())
 
 
 if __name__ == "__main__":

@@ -225,15 +225,10 @@ def report(rows, args, gen_seconds) -> str:
 
 
 def write_section(text: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    current = path.read_text() if path.exists() else ""
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        current = head.rstrip("\n") + "\n\n" + text + (("\n" + tail) if tail else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
+    sys.path.insert(0, str(ROOT / "bench"))
+    from results_md import replace_section
+
+    replace_section("query_bench", text.replace(START, "").replace(END, "").strip())
 
 
 def main() -> None:

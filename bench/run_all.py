@@ -507,9 +507,7 @@ def section(kind: str, data: dict) -> str:
     return "\n".join(lines)
 
 
-HEADER = """# Benchmark results
-
-Written by `bench/run_all.py` (see `bench/README.md`); do not edit by hand. The same workload runs
+HEADER = """Written by `bench/run_all.py` (see `bench/README.md`); do not edit by hand. The same workload runs
 through despina, Neptune 1.x (`neptune==1.14.0.post2`, offline) and MLflow (SQLite store), each
 workload in a fresh interpreter of that tracker's own virtual environment.
 
@@ -521,12 +519,14 @@ durable within 2 s of `stop()`, `import despina` under 150 ms, `init_run` with c
 
 
 def write_md() -> None:
+    from results_md import replace_section
+
     parts = [HEADER]
     for kind in ("full", "quick"):
         f = RESULTS_DIR / f"{kind}.json"
         if f.exists():
             parts.append(section(kind, json.loads(f.read_text())))
-    RESULTS_MD.write_text("\n".join(parts).rstrip() + "\n")
+    replace_section("run_all", "\n".join(parts), first=True)
 
 
 def print_table(kind: str) -> None:
