@@ -199,3 +199,32 @@ def test_points_of_missing_or_wrong_field(store, run):
         store.fetch_float_points(info.uuid, "x")
     with pytest.raises(FieldTypeError):
         store.fetch_object_points(info.uuid, "x")
+
+
+def test_full_chunks_built_in_bulk_match_chunks_built_one_by_one():
+    import math
+
+    import numpy as np
+
+    from despina.store import series
+
+    rng = np.random.default_rng(1)
+    size = series.CHUNK_POINTS
+    values = rng.normal(size=size * 3 + 5)
+    values[[3, 100, 2000]] = np.nan
+    values[[5, 1500]] = np.inf
+    values[7] = -np.inf
+    values[size * 2 : size * 3] = np.nan  # a chunk with no finite value
+    steps = np.arange(len(values), dtype=float)
+    stamps = rng.random(len(values))
+    rows = series._full_chunk_rows(np, 9, 100, 2, steps, values, stamps)
+    assert len(rows) == 3
+    for c, row in enumerate(rows):
+        a = 2 + c * size
+        b = a + size
+        expected = (9, 100 + a, *series._chunk_row(np, steps[a:b], values[a:b], stamps[a:b]))
+        for got, want in zip(row, expected, strict=True):
+            if isinstance(got, float) and isinstance(want, float):
+                assert math.isclose(got, want, rel_tol=1e-12)
+            else:
+                assert got == want
