@@ -22,7 +22,9 @@
     ├── MalformedOperationError         a batch or queue record that cannot be decoded
     ├── QueueError                      the disk queue cannot be written or read
     │   └── QueueLockedError            another live process holds the queue's lock
-    └── SyncError                       sync mode: the store refused an operation
+    ├── SyncError                       sync mode: the store refused an operation
+    ├── ServerUnavailableError          the server cannot be reached, or failed
+    └── ServerAuthError                 the server refused the token or its role
 
 Neptune 1.x exception names are aliases at the bottom, so `except NeptuneException` works.
 """
@@ -140,6 +142,14 @@ class QueueLockedError(QueueError):
 
 class SyncError(DespinaError):
     pass
+
+
+class ServerUnavailableError(DespinaError):
+    """The server could not be reached or answered with a server error."""
+
+
+class ServerAuthError(DespinaError):
+    """The server refused the API token (401) or the role it gives (403)."""
 
 
 # Names Neptune 1.x scripts catch.

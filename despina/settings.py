@@ -34,7 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
         "DESPINA_API_TOKEN",
         "NEPTUNE_API_TOKEN",
         None,
-        "API token for a despina server. Ignored by the embedded store.",
+        "API token for a despina server (sent as 'Authorization: Bearer'). A Neptune-style "
+        "token, base64 of JSON with api_address and api_key, also names the server. Ignored by "
+        "the embedded store.",
     ),
     Setting(
         "mode",
@@ -78,7 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DESPINA_URL",
         None,
         None,
-        "Address of a despina server; unset means the embedded store in the data directory.",
+        "Address of a despina server (http://host:port); unset means the embedded store in the "
+        "data directory, unless the API token carries an address.",
     ),
     Setting(
         "flush_period",

@@ -17,6 +17,10 @@ COMMANDS: dict[str, str] = {
     "status": "despina.cli.status",
     "sync": "despina.cli.sync",
     "clear": "despina.cli.clear",
+    "server": "despina.cli.server",
+    "user": "despina.cli.user",
+    "token": "despina.cli.token",
+    "project": "despina.cli.project",
 }
 
 

@@ -1,7 +1,8 @@
 """Send what offline runs and interrupted async runs left on disk to the store.
 
-Every disk queue under <data directory>/queue that no running process holds is sent: the
-run, model or model version is created in the store if it does not exist yet, staged files are
+Every disk queue under <data directory>/queue that no running process holds is sent, to the
+store in the data directory, or to the despina server the run logged to (with the token of
+DESPINA_API_TOKEN): the run, model or model version is created if it does not exist yet, staged files are
 uploaded, and the operations are applied in batches. A queue that was sent completely is
 removed. Sending again after an interruption is safe: nothing is stored twice.
 
@@ -64,25 +65,19 @@ def run(args: argparse.Namespace) -> int:
             owner = f" ({q.lock_owner})" if q.lock_owner else ""
             print(f"Skipped {_queues.describe(q)}: in use by a running process{owner}.")
             failed = failed or bool(args.queue_ids)
-        elif _queues.is_remote(q):
-            print(
-                f"Skipped {_queues.describe(q)}: it belongs to the server {q.meta['store']}, "
-                "and syncing to a server is not supported yet.",
-                file=sys.stderr,
-            )
-            failed = True
         else:
             todo.append(q)
     if not todo:
         return 1 if failed else 0
 
-    from despina.store import Store
-
-    store = Store.open_local(data_dir)
+    backends: dict[str, object] = {}
     total = sum(q.pending_operations for q in todo)
     try:
         with ProgressBar(total, description="Syncing", unit="ops") as bar:
             for info in todo:
+                target = _target(info, data_dir)
+                if target not in backends:
+                    backends[target] = _open_backend(target)
                 try:
                     queue = DiskQueue.open(info.folder)
                 except QueueLockedError:
@@ -90,11 +85,28 @@ def run(args: argparse.Namespace) -> int:
                         f"Skipped {_queues.describe(info)}: it was just opened by another process."
                     )
                     continue
-                ok = _sync_one(queue, info, store, bar)
+                ok = _sync_one(queue, info, backends[target], bar)
                 failed = failed or not ok
     finally:
-        store.close()
+        for backend in backends.values():
+            backend.close()
     return 1 if failed else 0
+
+
+def _target(info, data_dir) -> str:
+    """Where a queue goes: the server its run logged to (meta "store"), else the local store."""
+    return str(info.meta["store"]).rstrip("/") if _queues.is_remote(info) else str(data_dir)
+
+
+def _open_backend(target: str):
+    if target.startswith(("http://", "https://")):
+        from despina import settings
+        from despina.client.http_backend import HttpBackend
+
+        return HttpBackend(target, settings.setting("api_token"))
+    from despina.store import Store
+
+    return Store.open_local(target)
 
 
 def _sync_one(queue, info, store, bar) -> bool:

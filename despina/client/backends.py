@@ -1,8 +1,9 @@
 """The seam between client and storage.
 
 A backend is any object with the Store's methods (see ``despina.store.store.Store``): the
-embedded store is used in-process as it is; the HTTP backend (a later part) answers the same
-calls over the network. One Store per data directory is shared by every object of a process.
+embedded store is used in-process as it is; the HTTP backend (``http_backend.py``) answers the
+same calls over the network. One Store per data directory, and one HTTP backend per server
+address and token, is shared by every object of a process.
 """
 
 from __future__ import annotations
@@ -12,7 +13,31 @@ from pathlib import Path
 
 _lock = threading.Lock()
 _local: dict[Path, object] = {}
+_http: dict[tuple[str, str | None], object] = {}
 _debug = None
+
+
+def server_address(url: str | None, api_token: str | None) -> str | None:
+    """The server to log to: ``url`` (DESPINA_URL), else the address a Neptune-style token
+    carries, else None (the embedded store)."""
+    if url:
+        return url
+    from despina.client.http_backend import parse_api_token
+
+    address, _ = parse_api_token(api_token)
+    return address
+
+
+def http_backend(url: str, api_token: str | None):
+    """The HTTP backend of the server at ``url`` with ``api_token``, made once per process."""
+    from despina.client.http_backend import HttpBackend
+
+    key = (url.rstrip("/"), api_token)
+    with _lock:
+        backend = _http.get(key)
+        if backend is None:
+            backend = _http[key] = HttpBackend(url, api_token)
+        return backend
 
 
 def local_store(data_dir: Path):
@@ -48,4 +73,10 @@ def close_all() -> None:
             except Exception:
                 pass
         _local.clear()
+        for backend in _http.values():
+            try:
+                backend.close()
+            except Exception:
+                pass
+        _http.clear()
         _debug = None

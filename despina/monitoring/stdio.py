@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 logger = logging.getLogger("despina")
@@ -73,6 +74,19 @@ class LineSplitter:
             self._end_line()
 
 
+COALESCE = 0.02  # seconds the reader lets output gather between reads
+PIPE_SIZE = 1 << 20  # bytes the pipe holds meanwhile, where the system allows it
+
+
+def _widen_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
+    except (OSError, ImportError):
+        pass  # the default 64 KiB works too; writers just wait sooner
+
+
 class _Tee:
     """One captured descriptor: the pipe, the saved terminal and the reader thread.
 
@@ -96,6 +110,7 @@ class _Tee:
         flush_python_stream(fd)
         self.saved = os.dup(fd)
         self.read_end, self.write_end = os.pipe()
+        _widen_pipe(self.write_end)
         os.dup2(self.write_end, fd)
         self.thread = threading.Thread(target=self._run, name=f"despina-{name}", daemon=True)
         self.thread.start()
@@ -112,6 +127,9 @@ class _Tee:
                 if not data:
                     break
                 self._take(data)
+                # Let output gather before the next read: one wake-up (and one hand-over of
+                # the GIL from the training loop) per COALESCE instead of one per line.
+                time.sleep(COALESCE)
         finally:
             for fd in (self.read_end, self.saved):
                 try:

@@ -10,7 +10,7 @@ import uuid as uuid_module
 from dataclasses import dataclass
 
 from despina import settings
-from despina.client.backends import debug_store, local_store
+from despina.client.backends import debug_store, http_backend, local_store, server_address
 from despina.client.items import BlobStager
 from despina.client.processors import (
     AsyncProcessor,
@@ -69,22 +69,24 @@ def open_container(
     flush_period: float | None,
     create: dict,
     callbacks: dict,
+    api_token: str | None = None,
 ) -> Connection:
+    """Find or create the container and pick its processor. The backend is a server when
+    DESPINA_URL is set or the API token carries an address, else the embedded store."""
     mode = resolve_mode(mode)
     if flush_period is None:
         flush_period = float(settings.setting("flush_period") or 5.0)
     explicit_project = project or settings.setting("project")
     project_name = resolve_project(project)
-    if settings.setting("url"):
-        raise UsageError(
-            "DESPINA_URL is set, but this version of despina logs only to the embedded store. "
-            "Unset DESPINA_URL to log to the folder in DESPINA_DATA_DIRECTORY."
-        )
     data_dir = settings.data_directory()
+    api_token = api_token or settings.setting("api_token")
+    server = server_address(settings.setting("url"), api_token)
     if mode == "debug":
         backend = debug_store()
     elif mode == "offline":
         backend = None
+    elif server:
+        backend = http_backend(server, api_token)
     else:
         backend = local_store(data_dir)
 
@@ -119,11 +121,12 @@ def open_container(
                 model_id=create.get("model_id"),
             )
 
-    processor = _processor(mode, info, backend, data_dir, flush_period, create, callbacks, kind)
+    store_name = server.rstrip("/") if server else str(data_dir)
+    processor = _processor(mode, info, backend, store_name, flush_period, create, callbacks, kind)
     return Connection(info, processor, backend, mode, resumed)
 
 
-def _processor(mode, info, backend, data_dir, flush_period, create, callbacks, kind) -> Processor:
+def _processor(mode, info, backend, store_name, flush_period, create, callbacks, kind) -> Processor:
     if mode == "read-only":
         return ReadOnlyProcessor(backend=backend)
     if mode in ("sync", "debug"):
@@ -143,12 +146,16 @@ def _processor(mode, info, backend, data_dir, flush_period, create, callbacks, k
         "pid": os.getpid(),
         "hostname": socket.gethostname(),
         "created": time.time(),
-        "store": str(data_dir),
+        "store": store_name,
     }
     queue = DiskQueue.create(settings.queue_directory(), mode, meta)
-    if backend is not None:
+    if backend is not None and not store_name.startswith(("http://", "https://")):
         stager = BlobStager(backend.blobs.put_bytes, backend.blobs.put_file)
-    else:
+    else:  # offline, or a server: files wait in the queue until their batch is sent
+        if backend is not None:
+            from despina.client.http_backend import StagedBlobBackend
+
+            backend = StagedBlobBackend(backend, queue)
         stager = BlobStager(
             lambda data: queue.stage_bytes(data, ""), lambda path: queue.stage_file(path, "")
         )

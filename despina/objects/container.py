@@ -75,6 +75,7 @@ class Container:
         mode,
         flush_period,
         create: dict,
+        api_token=None,
         async_lag_callback=None,
         async_lag_threshold=1800.0,
         async_no_progress_callback=None,
@@ -98,6 +99,7 @@ class Container:
             flush_period=None if flush_period is None else float(flush_period),
             create=create,
             callbacks=callbacks,
+            api_token=api_token,
         )
         self._info = conn.info
         self._processor = conn.processor

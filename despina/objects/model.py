@@ -63,6 +63,7 @@ class Model(Container):
         elif key is not None:
             raise UsageError("init_model() takes with_id= or key=, not both")
         self._open(
+            api_token=api_token,
             with_id=with_id,
             project=project,
             mode=mode,
@@ -112,6 +113,7 @@ class ModelVersion(Container):
         if with_id is not None and model is not None:
             raise UsageError("init_model_version() takes with_id= or model=, not both")
         self._open(
+            api_token=api_token,
             with_id=with_id,
             project=project,
             mode=mode,

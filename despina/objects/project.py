@@ -34,6 +34,7 @@ class Project(Container):
     ):
         reject_unknown("init_project", kwargs)
         self._open(
+            api_token=api_token,
             with_id=None,
             project=project,
             mode=mode,

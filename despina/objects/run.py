@@ -104,6 +104,7 @@ class Run(Container):
         }
         self._fail_on_exception = fail_on_exception
         self._open(
+            api_token=api_token,
             with_id=with_id,
             project=project,
             mode=mode,

@@ -1,0 +1,406 @@
+"""The HTTP backend: the Store's methods answered by a despina server.
+
+``HttpBackend(url, token)`` has the methods the client calls on a store (``create_container``,
+``get_container``, ``apply_batch``, ``get_field``, ``fetch_float_points``, ``fetch_table``,
+``blobs``...) and speaks the server's ``/api/v1`` (bodies in msgpack, see ``despina.wire``).
+httpx is imported only when a backend is made. Every request has a timeout; a server that
+cannot be reached raises ``ServerUnavailableError`` (the async sender retries with backoff
+while the operations wait on disk), a refused token ``ServerAuthError``, and the store's own
+errors come back as the same despina exceptions (404 -> ContainerNotFoundError, ...).
+
+Tokens: a despina token (``dsp_...``) with the address in ``DESPINA_URL``, or a Neptune-style
+token, base64 of ``{"api_address": ..., "api_key": ...}``, that carries the address itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import tempfile
+import zlib
+from pathlib import Path
+from urllib.parse import quote
+
+from despina import errors, wire
+from despina import operations as ops
+from despina.errors import DespinaError, ServerAuthError, ServerUnavailableError
+
+DEFAULT_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 5.0
+CHUNK = 1 << 20
+API = "/api/v1"
+
+
+def parse_api_token(token: str | None) -> tuple[str | None, str | None]:
+    """(server address or None, the key to send) of a token; a Neptune-style token (base64 of
+    JSON with api_address and api_key) carries its address."""
+    if not token:
+        return None, None
+    token = token.strip()
+    if not token.startswith("dsp_"):
+        try:
+            data = json.loads(base64.b64decode(token + "=" * (-len(token) % 4)))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("api_key"), str):
+            address = data.get("api_address") or data.get("api_url")
+            return (str(address) if address else None), data["api_key"]
+    return None, token
+
+
+def make_api_token(address: str, key: str) -> str:
+    """A token that carries the server's address (what ``parse_api_token`` reads)."""
+    data = json.dumps({"api_address": address, "api_key": key}).encode()
+    return base64.b64encode(data).decode("ascii")
+
+
+_ERRORS = {
+    name: getattr(errors, name)
+    for name in (
+        "ContainerNotFoundError",
+        "ProjectNotFoundError",
+        "FieldNotFoundError",
+        "NotFoundError",
+        "ConflictError",
+        "FieldTypeError",
+        "InvalidPathError",
+        "UsageError",
+        "MalformedOperationError",
+        "StoreError",
+        "StoreVersionError",
+    )
+}
+
+
+def _path(path: str) -> str:
+    return quote(path, safe="/")
+
+
+class HttpBackend:
+    """A despina server as a backend (thread-safe: one connection pool per backend)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        compress: bool = False,
+        transport=None,
+    ):
+        import httpx
+
+        address, key = parse_api_token(token)
+        self.url = (url or address or "").rstrip("/")
+        if not self.url.startswith(("http://", "https://")):
+            raise errors.UsageError(
+                f"the server address {self.url!r} must start with http:// or https://"
+            )
+        self.folder = None
+        self.compress = compress
+        self._has_token = key is not None
+        headers = {"Accept": wire.MSGPACK, "User-Agent": "despina-client"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        self._httpx = httpx
+        self._client = httpx.Client(
+            base_url=self.url + API,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
+            transport=transport,
+        )
+        self.blobs = HttpBlobStore(self)
+
+    def __repr__(self) -> str:
+        return f"HttpBackend({self.url})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ---- plumbing -----------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, **kwargs):
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except self._httpx.HTTPError as e:
+            raise ServerUnavailableError(
+                f"cannot reach the despina server at {self.url} ({type(e).__name__}: {e})"
+            ) from None
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    def _error(self, response) -> DespinaError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        message = body.get("detail") if isinstance(body, dict) else None
+        message = message if isinstance(message, str) else response.text[:500]
+        status = response.status_code
+        if status == 401:
+            what = "no API token was given" if not self._has_token else "the API token was refused"
+            return ServerAuthError(
+                f"{self.url}: {what} ({message}). Set DESPINA_API_TOKEN (or api_token=) to a "
+                "valid token; `despina token create USER` on the server's machine makes one."
+            )
+        if status == 403:
+            return ServerAuthError(
+                f"{self.url}: {message}. Ask a project owner for a role that allows this, or "
+                "use another DESPINA_API_TOKEN."
+            )
+        cls = _ERRORS.get(body.get("error")) if isinstance(body, dict) else None
+        if cls is errors.FieldTypeError:
+            cls = errors.UsageError  # its constructor takes the parts, the message is whole
+        if cls is not None:
+            return cls(message)
+        if status == 404:
+            return errors.NotFoundError(message)
+        if status == 409:
+            return errors.ConflictError(message)
+        if status >= 500:
+            return ServerUnavailableError(f"the despina server at {self.url} failed: {message}")
+        return errors.UsageError(f"{self.url} refused the request ({status}): {message}")
+
+    def _get(self, path: str, **params):
+        params = {k: v for k, v in params.items() if v is not None}
+        return wire.unpack(self.request("GET", path, params=params).content)
+
+    def _post(self, path: str, data: dict):
+        response = self.request(
+            "POST", path, content=wire.pack(data), headers={"Content-Type": wire.MSGPACK}
+        )
+        return wire.unpack(response.content)
+
+    # ---- projects and containers --------------------------------------------------------------
+
+    def get_or_create_project(self, qualified_name: str):
+        return wire.project_from_wire(self._post("/projects", {"name": qualified_name}))
+
+    def get_project(self, qualified_name: str):
+        workspace, _, name = qualified_name.rpartition("/")
+        return wire.project_from_wire(
+            self._get(f"/projects/{_path(workspace or 'local')}/{_path(name)}")
+        )
+
+    def list_projects(self):
+        return [wire.project_from_wire(p) for p in self._get("/projects")]
+
+    def create_container(
+        self,
+        *,
+        project: str,
+        kind: str,
+        uuid: str,
+        owner: str,
+        created: float,
+        custom_run_id: str | None = None,
+        model_key: str | None = None,
+        model_id: str | None = None,
+    ):
+        data = {
+            "project": project,
+            "kind": kind,
+            "uuid": uuid,
+            "owner": owner,
+            "created": created,
+            "custom_run_id": custom_run_id,
+            "model_key": model_key,
+            "model_id": model_id,
+        }
+        return wire.container_from_wire(self._post("/containers", data))
+
+    def get_container(self, sys_id: str, *, project: str | None = None, kind: str | None = None):
+        data = self._get(f"/containers/by-id/{_path(sys_id)}", project=project, kind=kind)
+        return wire.container_from_wire(data)
+
+    def get_container_by_uuid(self, uuid: str):
+        return wire.container_from_wire(self._get(f"/containers/{_path(uuid)}"))
+
+    def set_trashed(self, uuids: list[str], trashed: bool = True) -> None:
+        self._post("/trash", {"uuids": list(uuids), "trashed": bool(trashed)})
+
+    # ---- writes ---------------------------------------------------------------------------------
+
+    def apply_batch(self, batch: ops.Batch) -> ops.BatchResult:
+        body = ops.encode_batch(batch)
+        headers = {"Content-Type": wire.MSGPACK}
+        if self.compress and len(body) > 4096:
+            c = zlib.compressobj(1, wbits=31)
+            body = c.compress(body) + c.flush()
+            headers["Content-Encoding"] = "gzip"
+        response = self.request("POST", "/batches", content=body, headers=headers)
+        return wire.batch_result_from_wire(wire.unpack(response.content))
+
+    # ---- reads ----------------------------------------------------------------------------------
+
+    def get_structure(self, uuid: str) -> dict[str, str]:
+        return self._get(f"/containers/{_path(uuid)}/structure")
+
+    def get_field(self, uuid: str, path: str):
+        data = self._get(f"/containers/{_path(uuid)}/field/{_path(path)}")
+        return None if data is None else wire.field_from_wire(data)
+
+    def get_fields(self, uuid: str, prefix: str = ""):
+        data = self._get(f"/containers/{_path(uuid)}/fields", prefix=prefix)
+        return [wire.field_from_wire(d) for d in data]
+
+    def fetch_float_points(self, uuid, path, *, offset=0, limit=None, step_min=None, step_max=None):
+        data = self._get(
+            f"/containers/{_path(uuid)}/floats/{_path(path)}",
+            offset=offset,
+            limit=limit,
+            step_min=step_min,
+            step_max=step_max,
+        )
+        return wire.float_points_from_wire(data)
+
+    def fetch_object_points(
+        self, uuid, path, *, offset=0, limit=None, step_min=None, step_max=None
+    ):
+        data = self._get(
+            f"/containers/{_path(uuid)}/objects/{_path(path)}",
+            offset=offset,
+            limit=limit,
+            step_min=step_min,
+            step_max=step_max,
+        )
+        return wire.object_points_from_wire(data)
+
+    def list_files(self, uuid: str, path: str):
+        data = self._get(f"/containers/{_path(uuid)}/files/{_path(path)}")
+        return [wire.entry_from_wire(e) for e in data]
+
+    def fetch_table(
+        self,
+        project: str,
+        kind: str,
+        *,
+        model_id: str | None = None,
+        filter=None,
+        columns: list | None = None,
+        sort_by: str = "sys/creation_time",
+        ascending: bool = False,
+        limit: int | None = None,
+        trashed: bool | None = False,
+    ):
+        workspace, _, name = project.rpartition("/")
+        cols = None
+        if columns is not None:
+            cols = [c if isinstance(c, str) else {"regex": c.pattern} for c in columns]
+        body = {
+            "model_id": model_id,
+            "filter": wire.filter_to_json(filter),
+            "columns": cols,
+            "sort_by": sort_by,
+            "ascending": ascending,
+            "limit": limit,
+            "trashed": trashed,
+        }
+        data = self._post(
+            f"/projects/{_path(workspace or 'local')}/{_path(name)}/tables/{_path(kind)}", body
+        )
+        return wire.table_from_wire(data)
+
+
+class HttpBlobStore:
+    """The server's blob store: uploads are streamed from files and skipped when the server
+    has the content already; downloads are streamed into a temporary file."""
+
+    def __init__(self, backend: HttpBackend):
+        self._backend = backend
+
+    def exists(self, hash_: str) -> bool:
+        try:
+            self._backend.request("HEAD", f"/blobs/{hash_}")
+        except errors.NotFoundError:
+            return False
+        return True
+
+    def size(self, hash_: str) -> int:
+        r = self._backend.request("HEAD", f"/blobs/{hash_}")
+        return int(r.headers.get("content-length", 0))
+
+    def put_bytes(self, data: bytes) -> ops.FileRef:
+        data = bytes(data)
+        hash_ = hashlib.sha256(data).hexdigest()
+        if not self.exists(hash_):
+            self._backend.request("PUT", f"/blobs/{hash_}", content=data)
+        return ops.FileRef(hash_, len(data))
+
+    def put_file(self, path: str | Path) -> ops.FileRef:
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        hash_ = digest.hexdigest()
+        if not self.exists(hash_):
+            with open(path, "rb") as f:
+                self._backend.request("PUT", f"/blobs/{hash_}", content=_chunks(f))
+        return ops.FileRef(hash_, size)
+
+    def put_stream(self, stream) -> ops.FileRef:
+        r = self._backend.request("POST", "/blobs", content=_chunks(stream))
+        data = wire.unpack(r.content)
+        return ops.FileRef(data["hash"], data["size"])
+
+    def open(self, hash_: str):
+        """A binary file with the blob's content (a temporary file, deleted when closed)."""
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the caller, who closes it)
+        backend = self._backend
+        try:
+            with backend._client.stream("GET", f"/blobs/{hash_}") as r:
+                if r.status_code >= 400:
+                    r.read()
+                    if r.status_code == 404:
+                        from despina.store.blobs import BlobNotFoundError
+
+                        raise BlobNotFoundError(hash_)
+                    raise backend._error(r)
+                for chunk in r.iter_bytes(CHUNK):
+                    out.write(chunk)
+        except backend._httpx.HTTPError as e:
+            out.close()
+            raise ServerUnavailableError(
+                f"cannot download {hash_} from {backend.url}: {e}"
+            ) from None
+        except BaseException:
+            out.close()
+            raise
+        out.seek(0)
+        return out
+
+
+def _chunks(f):
+    while chunk := f.read(CHUNK):
+        yield chunk
+
+
+class StagedBlobBackend:
+    """A backend for async mode over a server: files are staged in the disk queue (so nothing
+    is lost while the server is away) and uploaded just before the first batch naming them.
+    Everything else goes to the wrapped backend."""
+
+    def __init__(self, backend, queue):
+        self._backend = backend
+        self._queue = queue
+        self._sent: set[str] = set()
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+    def apply_batch(self, batch: ops.Batch) -> ops.BatchResult:
+        from despina.client.replay import blob_hashes
+
+        for hash_ in blob_hashes(batch.operations):
+            if hash_ in self._sent:
+                continue
+            path = self._queue.staged_blob_path(hash_)
+            if path.exists():
+                self._backend.blobs.put_file(path)
+            self._sent.add(hash_)
+        return self._backend.apply_batch(batch)

@@ -1,0 +1,80 @@
+"""The account tables and their migrations, versioned apart from the store's own schema.
+
+``MIGRATIONS[i]`` takes the account tables from version ``i`` to ``i + 1``; the version is the
+``accounts_schema_version`` row of the store's ``meta`` table. Append a migration to change
+them; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from despina.errors import StoreVersionError
+
+META_KEY = "accounts_schema_version"
+
+_V1 = [
+    """CREATE TABLE acct_users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        admin INTEGER NOT NULL DEFAULT 0,
+        service INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE acct_workspace_members (
+        workspace TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES acct_users (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        PRIMARY KEY (workspace, user_id)
+    )""",
+    """CREATE TABLE acct_project_members (
+        project TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES acct_users (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        PRIMARY KEY (project, user_id)
+    )""",
+    "CREATE INDEX acct_project_members_user ON acct_project_members (user_id)",
+    """CREATE TABLE acct_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES acct_users (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        hint TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        expires REAL,
+        revoked REAL,
+        last_used REAL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def read_version(conn) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db) -> int:
+    """Bring the account tables to the latest version; refuse a newer one."""
+    with db.reading() as conn:
+        version = read_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"the account tables of {db.path or 'this database'} are at version {version}, "
+            f"newer than this despina knows ({SCHEMA_VERSION}); upgrade despina"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    with db.transaction() as conn:
+        version = read_version(conn)  # another process may have migrated meanwhile
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            version += 1
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (META_KEY, str(version)),
+        )
+    return version

@@ -1,0 +1,123 @@
+"""Request and response plumbing shared by the routes: negotiation, bodies, size limits."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from despina import wire
+
+
+def wants_msgpack(request: Request) -> bool:
+    return wire.MSGPACK in request.headers.get("accept", "")
+
+
+def reply(request: Request, data, status: int = 200) -> Response:
+    """msgpack when the caller accepts it (the Python client), else JSON."""
+    if wants_msgpack(request):
+        return Response(wire.pack(data), status_code=status, media_type=wire.MSGPACK)
+    return JSONResponse(wire.to_json(data), status_code=status)
+
+
+def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """Undo ``Content-Encoding: gzip`` (or deflate), refusing more than ``limit`` bytes out."""
+    encoding = (encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    if encoding not in ("gzip", "deflate"):
+        raise HTTPException(415, f"unsupported Content-Encoding {encoding!r}: use gzip")
+    d = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)
+    try:
+        out = d.decompress(body, limit + 1)
+        if len(out) > limit or d.unconsumed_tail:
+            raise HTTPException(413, f"the body is larger than {limit} bytes once decompressed")
+        out += d.flush()
+    except zlib.error as e:
+        raise HTTPException(400, f"the body is not valid {encoding}: {e}") from None
+    if len(out) > limit:
+        raise HTTPException(413, f"the body is larger than {limit} bytes once decompressed")
+    return out
+
+
+async def read_payload(request: Request) -> dict:
+    """A JSON or msgpack object body (by Content-Type)."""
+    body = await request.body()
+    limit = request.app.state.despina.settings.max_body_bytes
+    body = decompress(body, request.headers.get("content-encoding"), limit)
+    try:
+        if wire.MSGPACK in request.headers.get("content-type", ""):
+            data = wire.unpack(body) if body else {}
+        else:
+            data = json.loads(body) if body else {}
+    except Exception as e:
+        raise HTTPException(400, f"the body cannot be decoded: {e}") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "the body must be an object")
+    return data
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while a body is read past the limit; an HTTPException so that whatever reads
+    the body answers 413."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"the body is larger than {limit} bytes")
+
+
+class BodyLimit:
+    """ASGI middleware: bodies above ``limit`` bytes get 413 before the route sees them
+    (paths under ``skip`` manage their own limit: blob uploads are streamed)."""
+
+    def __init__(self, app, limit: int, skip: str):
+        self.app = app
+        self.limit = limit
+        self.skip = skip
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"].startswith(self.skip):
+            return await self.app(scope, receive, send)
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    return await self._refuse(send)
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send):
+        body = json.dumps({"detail": f"the body is larger than {self.limit} bytes"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,199 @@
+"""Management: projects, members, workspaces, users and tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from despina import wire
+from despina.errors import NotFoundError
+from despina.server.accounts import TokenInfo, User, check_role
+from despina.server.auth import (
+    Caller,
+    require_admin,
+    require_project,
+    require_workspace,
+    server_state,
+)
+from despina.server.checks import check_project, check_project_name
+from despina.server.http import read_payload, reply
+
+router = APIRouter(tags=["management"])
+
+
+def _user(u: User) -> dict:
+    return {
+        "name": u.name,
+        "admin": u.admin,
+        "service": u.service,
+        "created": u.created,
+        "disabled": u.disabled,
+    }
+
+
+def _token(t: TokenInfo) -> dict:
+    return {
+        "id": t.id,
+        "user": t.user,
+        "name": t.name,
+        "hint": t.hint,
+        "created": t.created,
+        "expires": t.expires,
+        "revoked": t.revoked,
+        "last_used": t.last_used,
+    }
+
+
+# ---- projects -------------------------------------------------------------------------------
+
+
+@router.get("/projects", summary="Projects the caller has a role in")
+def list_projects(request: Request, who: Caller):
+    state = server_state(request)
+    projects = state.store.list_projects()
+    if not who.user.admin:
+        mine, workspaces = state.accounts.visible_projects(who.user)
+        projects = [p for p in projects if p.qualified_name in mine or p.workspace in workspaces]
+    return reply(request, [wire.project_to_wire(p) for p in projects])
+
+
+@router.post(
+    "/projects", summary="Create a project (contributor of its workspace)", status_code=201
+)
+async def create_project(request: Request, who: Caller):
+    body = await read_payload(request)
+    name = check_project_name(str(body.get("name", "")))
+    state = server_state(request)
+    require_workspace(state, who, name.split("/", 1)[0], "contributor")
+    project = state.store.get_or_create_project(name)
+    if not who.user.admin:
+        state.accounts.set_project_role(project.qualified_name, who.name, "owner")
+    return reply(request, wire.project_to_wire(project), status=201)
+
+
+@router.get("/projects/{workspace}/{name}", summary="One project")
+def get_project(request: Request, who: Caller, workspace: str, name: str):
+    project = check_project(workspace, name)
+    state = server_state(request)
+    role = require_project(state, who, project, "viewer")
+    return reply(request, {**wire.project_to_wire(state.store.get_project(project)), "role": role})
+
+
+@router.get("/projects/{workspace}/{name}/members", summary="Members of a project")
+def members(request: Request, who: Caller, workspace: str, name: str):
+    project = check_project(workspace, name)
+    state = server_state(request)
+    require_project(state, who, project, "viewer")
+    return reply(
+        request, [{"user": u, "role": r} for u, r in state.accounts.project_members(project)]
+    )
+
+
+@router.put("/projects/{workspace}/{name}/members/{user}", summary="Give a user a role")
+async def set_member(request: Request, who: Caller, workspace: str, name: str, user: str):
+    project = check_project(workspace, name)
+    state = server_state(request)
+    require_project(state, who, project, "owner")
+    body = await read_payload(request)
+    role = check_role(str(body.get("role", "")))
+    state.accounts.set_project_role(project, user, role)
+    return reply(request, {"user": user, "role": role})
+
+
+@router.delete("/projects/{workspace}/{name}/members/{user}", summary="Remove a member")
+def remove_member(request: Request, who: Caller, workspace: str, name: str, user: str):
+    project = check_project(workspace, name)
+    state = server_state(request)
+    require_project(state, who, project, "owner")
+    state.accounts.remove_project_member(project, user)
+    return reply(request, {"user": user, "removed": True})
+
+
+# ---- workspaces -----------------------------------------------------------------------------
+
+
+@router.get("/workspaces/{workspace}/members", summary="Members of a workspace")
+def workspace_members(request: Request, who: Caller, workspace: str):
+    check_project(workspace, "x")
+    state = server_state(request)
+    require_workspace(state, who, workspace, "viewer")
+    return reply(
+        request, [{"user": u, "role": r} for u, r in state.accounts.workspace_members(workspace)]
+    )
+
+
+@router.put("/workspaces/{workspace}/members/{user}", summary="Give a user a workspace role")
+async def set_workspace_member(request: Request, who: Caller, workspace: str, user: str):
+    check_project(workspace, "x")
+    state = server_state(request)
+    require_workspace(state, who, workspace, "owner")
+    body = await read_payload(request)
+    role = check_role(str(body.get("role", "")))
+    state.accounts.set_workspace_role(workspace, user, role)
+    return reply(request, {"user": user, "role": role})
+
+
+# ---- users and tokens -----------------------------------------------------------------------
+
+
+@router.get("/users/me", summary="The caller")
+def me(request: Request, who: Caller):
+    return reply(request, _user(who.user))
+
+
+@router.get("/users", summary="Every user (admin)")
+def users(request: Request, who: Caller):
+    require_admin(who)
+    return reply(request, [_user(u) for u in server_state(request).accounts.list_users()])
+
+
+@router.post("/users", summary="Create a user or service account (admin)", status_code=201)
+async def create_user(request: Request, who: Caller):
+    require_admin(who)
+    body = await read_payload(request)
+    user = server_state(request).accounts.create_user(
+        str(body.get("name", "")),
+        admin=bool(body.get("admin", False)),
+        service=bool(body.get("service", False)),
+    )
+    return reply(request, _user(user), status=201)
+
+
+@router.get("/tokens", summary="The caller's tokens (an admin may ask for any user's)")
+def tokens(request: Request, who: Caller, user: str | None = None):
+    if user is not None and user != who.name:
+        require_admin(who)
+    accounts = server_state(request).accounts
+    return reply(request, [_token(t) for t in accounts.list_tokens(user or who.name)])
+
+
+@router.post(
+    "/tokens",
+    summary="Make a token (shown once in the answer)",
+    description="Body: name, expires_in (seconds, optional), user (an admin may make tokens "
+    "for any user, such as a service account).",
+    status_code=201,
+)
+async def create_token(request: Request, who: Caller):
+    body = await read_payload(request)
+    user = str(body.get("user") or who.name)
+    if user != who.name:
+        require_admin(who)
+    expires_in = body.get("expires_in")
+    if expires_in is not None and not isinstance(expires_in, (int, float)):
+        raise HTTPException(400, "expires_in must be a number of seconds")
+    token, info = server_state(request).accounts.create_token(
+        user, name=str(body.get("name") or ""), expires_in=expires_in
+    )
+    return reply(request, {**_token(info), "token": token}, status=201)
+
+
+@router.delete("/tokens/{token_id}", summary="Revoke a token")
+def revoke_token(request: Request, who: Caller, token_id: int):
+    accounts = server_state(request).accounts
+    try:
+        info = accounts.get_token(token_id)
+    except NotFoundError:
+        raise HTTPException(404, f"no token {token_id}") from None
+    if info.user != who.name and not who.user.admin:
+        raise HTTPException(404, f"no token {token_id}")
+    return reply(request, _token(accounts.revoke_token(token_id)))

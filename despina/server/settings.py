@@ -1,0 +1,159 @@
+"""Every setting of ``despina server``, declared once: name, environment variable, default, help.
+
+The command line (``despina/cli/server.py``) alone reads the environment and its flags, and
+hands a ``ServerSettings`` to ``create_app``; nothing in the server reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSetting:
+    key: str
+    env: str
+    default: str | None
+    help: str
+
+
+SERVER_SETTINGS: tuple[ServerSetting, ...] = (
+    ServerSetting(
+        "data_dir",
+        "DESPINA_SERVER_DATA_DIR",
+        None,
+        "Folder of the server's data: the SQLite store and blobs by default, and the admin "
+        "token file. Unset: the data directory of DESPINA_DATA_DIRECTORY (else ./.despina).",
+    ),
+    ServerSetting(
+        "database_url",
+        "DESPINA_DATABASE_URL",
+        None,
+        "Metadata database, as sqlite:///ABSOLUTE/PATH. Unset: sqlite:///<data dir>/store.db.",
+    ),
+    ServerSetting(
+        "blob_url",
+        "DESPINA_BLOB_URL",
+        None,
+        "Where blobs are kept: a folder (file:///PATH or a plain path). Unset: <data dir>/blobs.",
+    ),
+    ServerSetting("host", "DESPINA_SERVER_HOST", "127.0.0.1", "Address to listen on."),
+    ServerSetting("port", "DESPINA_SERVER_PORT", "8732", "Port to listen on."),
+    ServerSetting(
+        "static_dir",
+        "DESPINA_STATIC_DIR",
+        None,
+        "Folder of the built web app, served at /. Unset: no web app.",
+    ),
+    ServerSetting(
+        "max_body_bytes",
+        "DESPINA_MAX_BODY_BYTES",
+        str(256 << 20),
+        "Largest request body (a batch, after decompression, or a JSON body) in bytes; "
+        "bigger ones get 413.",
+    ),
+    ServerSetting(
+        "max_blob_bytes",
+        "DESPINA_MAX_BLOB_BYTES",
+        str(64 << 30),
+        "Largest uploaded file in bytes; bigger uploads get 413.",
+    ),
+    ServerSetting(
+        "auth",
+        "DESPINA_AUTH",
+        "on",
+        "on: every request needs an API token. off: no tokens, everyone is admin; only "
+        "allowed when the server listens on a loopback address.",
+    ),
+)
+
+_TRUE = ("1", "on", "true", "yes")
+_FALSE = ("0", "off", "false", "no")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What ``create_app`` needs. Build it with ``ServerSettings.build``."""
+
+    data_dir: Path
+    database_url: str
+    blob_url: str
+    host: str = "127.0.0.1"
+    port: int = 8732
+    static_dir: Path | None = None
+    max_body_bytes: int = 256 << 20
+    max_blob_bytes: int = 64 << 30
+    auth: bool = True
+
+    @classmethod
+    def build(cls, values: dict[str, str | None], default_data_dir: Path) -> ServerSettings:
+        """From raw values by key (None or '' means the default) and the fallback data dir."""
+
+        def get(key: str) -> str | None:
+            v = values.get(key)
+            if v is None or v == "":
+                return _BY_KEY[key].default
+            return str(v)
+
+        data_dir = Path(get("data_dir") or default_data_dir).expanduser().absolute()
+        auth_text = (get("auth") or "on").lower()
+        if auth_text not in _TRUE + _FALSE:
+            raise ValueError(f"DESPINA_AUTH must be on or off, not {auth_text!r}")
+        static = get("static_dir")
+        return cls(
+            data_dir=data_dir,
+            database_url=get("database_url") or f"sqlite:///{data_dir / 'store.db'}",
+            blob_url=get("blob_url") or str(data_dir / "blobs"),
+            host=get("host") or "127.0.0.1",
+            port=int(get("port") or 8732),
+            static_dir=Path(static).absolute() if static else None,
+            max_body_bytes=int(get("max_body_bytes")),
+            max_blob_bytes=int(get("max_blob_bytes")),
+            auth=auth_text in _TRUE,
+        )
+
+    @classmethod
+    def from_environ(
+        cls, environ: dict[str, str], overrides: dict | None = None, *, default_data_dir: Path
+    ) -> ServerSettings:
+        """Environment first, ``overrides`` (flags given on the command line) win."""
+        values = {s.key: environ.get(s.env) for s in SERVER_SETTINGS}
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls.build(values, default_data_dir)
+
+    def with_(self, **changes) -> ServerSettings:
+        return replace(self, **changes)
+
+    @property
+    def database_path(self) -> str:
+        """The SQLite file of ``database_url``."""
+        url = self.database_url
+        if not url.startswith("sqlite:///"):
+            raise ValueError(
+                f"database URL {url!r} is not supported by this version: use sqlite:///PATH"
+            )
+        # SQLAlchemy's form: sqlite:///relative/path, sqlite:////absolute/path
+        return str(Path(url[len("sqlite:///") :]).expanduser().absolute())
+
+    @property
+    def blob_folder(self) -> Path:
+        url = self.blob_url
+        if url.startswith("file://"):
+            return Path(url[len("file://") :])
+        if "://" in url:
+            raise ValueError(f"blob URL {url!r} is not supported by this version: use a folder")
+        return Path(url).expanduser().absolute()
+
+
+_BY_KEY = {s.key: s for s in SERVER_SETTINGS}
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,183 @@
+"""Every route, called without a token, with a viewer's token, with a token of another
+project's member, and with a token that may: 401, 403 or 404, and 2xx."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid as uuid_module
+
+import pytest
+
+from despina import operations as ops
+
+from server_helpers import PROJECT, batch
+
+NEW_BLOB = b"new content"
+NEW_HASH = hashlib.sha256(NEW_BLOB).hexdigest()
+
+
+def _new_container(w):
+    return {
+        "json": {
+            "project": PROJECT,
+            "kind": "run",
+            "uuid": uuid_module.uuid4().hex,
+            "owner": "x",
+            "created": time.time(),
+        }
+    }
+
+
+def _batch(w):
+    return {
+        "content": batch(
+            w.run_uuid, [ops.AssignFloat("params/x", 1.0)], writer=uuid_module.uuid4().hex
+        )
+    }
+
+
+# (method, url, request kwargs, who may, what the viewer gets, what the other project's member gets)
+# "{u}" is the run's uuid, "{id}" its sys id, "{h}" a stored blob's hash.
+ROUTES = [
+    ("GET", "/api/v1/health", None, None, 200, 200),
+    ("GET", "/api/v1/containers/by-id/{id}?project=wa/proj", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/by-id/{id}", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/structure", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/fields?prefix=params", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/field/params/lr", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/floats/train/loss?offset=1&limit=1", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/objects/text", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/files/set", None, "viewer", 200, 404),
+    ("POST", "/api/v1/projects/wa/proj/tables/run", {"json": {}}, "viewer", 200, 404),
+    ("GET", "/api/v1/projects/wa/proj", None, "viewer", 200, 404),
+    ("GET", "/api/v1/projects/wa/proj/members", None, "viewer", 200, 404),
+    ("GET", "/api/v1/projects", None, "viewer", 200, 200),
+    ("POST", "/api/v1/containers", _new_container, "contrib", 403, 404),
+    ("POST", "/api/v1/batches", _batch, "contrib", 403, 404),
+    (
+        "POST",
+        "/api/v1/trash",
+        lambda w: {"json": {"uuids": [w.run_uuid], "trashed": False}},
+        "contrib",
+        403,
+        404,
+    ),
+    ("POST", "/api/v1/blobs", {"content": NEW_BLOB}, "contrib", 403, 201),
+    ("PUT", f"/api/v1/blobs/{NEW_HASH}", {"content": NEW_BLOB}, "contrib", 403, 201),
+    ("HEAD", "/api/v1/blobs/{h}", None, "viewer", 200, 200),
+    ("GET", "/api/v1/blobs/{h}", None, "viewer", 200, 200),
+    (
+        "PUT",
+        "/api/v1/projects/wa/proj/members/other",
+        {"json": {"role": "viewer"}},
+        "owner",
+        403,
+        404,
+    ),
+    ("DELETE", "/api/v1/projects/wa/proj/members/viewer", None, "owner", 403, 404),
+    ("POST", "/api/v1/projects", {"json": {"name": "wa/new"}}, "owner", 403, 403),
+    ("GET", "/api/v1/workspaces/wa/members", None, "owner", 403, 403),
+    ("PUT", "/api/v1/workspaces/wa/members/other", {"json": {"role": "viewer"}}, "owner", 403, 403),
+    ("GET", "/api/v1/users/me", None, "viewer", 200, 200),
+    ("GET", "/api/v1/users", None, "admin", 403, 403),
+    ("POST", "/api/v1/users", {"json": {"name": "newbie"}}, "admin", 403, 403),
+    ("GET", "/api/v1/tokens", None, "viewer", 200, 200),
+    ("GET", "/api/v1/tokens?user=contrib", None, "admin", 403, 403),
+    ("POST", "/api/v1/tokens", {"json": {"name": "ci", "expires_in": 60}}, "viewer", 201, 201),
+    ("DELETE", "/api/v1/tokens/{contrib_token}", None, "contrib", 404, 404),
+]
+
+
+def _ids(route):
+    return f"{route[0]} {route[1]}"
+
+
+def _expand(w, route):
+    method, url, kwargs, who, viewer, other = route
+    contrib_token = w.state.accounts.list_tokens("contrib")[0].id
+    url = url.format(u=w.run_uuid, id=w.run_id, h=w.blob, contrib_token=contrib_token)
+    kwargs = kwargs(w) if callable(kwargs) else dict(kwargs or {})
+    return method, url, kwargs, who, viewer, other
+
+
+def test_every_route_of_the_openapi_document_is_in_the_table(world):
+    doc = world.client.get("/api/v1/openapi.json").json()
+    documented = set()
+    for path, methods in doc["paths"].items():
+        for method in methods:
+            documented.add((method.upper(), path))
+    listed = set()
+    for method, url, *_ in ROUTES:
+        path = url.split("?")[0]
+        for placeholder, name in (
+            ("{u}", "{uuid}"),
+            ("{id}", "{sys_id}"),
+            ("{h}", "{sha256}"),
+            ("{contrib_token}", "{token_id}"),
+        ):
+            path = path.replace(placeholder, name)
+        listed.add((method, path))
+    templated = {(m, p.replace("{path}", "")) for m, p in documented}
+    normalised = set()
+    for m, p in listed:
+        for prefix in ("field/", "floats/", "objects/", "files/"):
+            if f"/{prefix}" in p:
+                p = p[: p.index(f"/{prefix}") + len(prefix) + 1]
+        p = p.replace("/wa/proj", "/{workspace}/{name}").replace(f"/{NEW_HASH}", "/{sha256}")
+        p = p.replace("/workspaces/wa/", "/workspaces/{workspace}/").replace("/run", "/{kind}")
+        p = p.replace("/members/other", "/members/{user}").replace(
+            "/members/viewer", "/members/{user}"
+        )
+        normalised.add((m, p))
+    missing = templated - normalised
+    assert not missing, f"routes missing from ROUTES: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_ids)
+def test_route_permissions(world, route):
+    method, url, kwargs, who, viewer, other = _expand(world, route)
+    if who is None:  # public
+        assert world.call(method, url, None, **kwargs).status_code == 200
+        return
+    r = world.call(method, url, None, **kwargs)
+    assert r.status_code == 401, (r.status_code, r.text)
+    r = world.call(method, url, None, headers={"Authorization": "Bearer dsp_not-a-token"}, **kwargs)
+    assert r.status_code == 401
+    _, url, kwargs, *_ = _expand(world, route)
+    assert world.call(method, url, "viewer", **kwargs).status_code == viewer
+    _, url, kwargs, *_ = _expand(world, route)
+    assert world.call(method, url, "other", **kwargs).status_code == other
+    _, url, kwargs, *_ = _expand(world, route)
+    r = world.call(method, url, who, **kwargs)
+    assert 200 <= r.status_code < 300, (r.status_code, r.text)
+
+
+def test_revoked_and_expired_tokens_are_refused(world):
+    accounts = world.state.accounts
+    token, info = accounts.create_token("viewer", expires_in=0.2)
+    ok = {"Authorization": f"Bearer {token}"}
+    assert world.client.get("/api/v1/users/me", headers=ok).status_code == 200
+    time.sleep(0.3)
+    assert world.client.get("/api/v1/users/me", headers=ok).status_code == 401
+    r = world.call("DELETE", f"/api/v1/tokens/{accounts.list_tokens('viewer')[0].id}", "viewer")
+    assert r.status_code == 200
+    assert world.call("GET", "/api/v1/users/me", "viewer").status_code == 401
+
+
+def test_tokens_are_stored_only_as_hashes(world):
+    db_bytes = (world.state.settings.data_dir / "store.db").read_bytes()
+    wal = world.state.settings.data_dir / "store.db-wal"
+    db_bytes += wal.read_bytes() if wal.exists() else b""
+    for token in world.tokens.values():
+        assert token.encode() not in db_bytes
+        assert hashlib.sha256(token.encode()).hexdigest().encode() in db_bytes
+
+
+def test_neptune_style_token_is_accepted(world):
+    from despina.client.http_backend import make_api_token
+
+    token = make_api_token("http://testserver", world.tokens["viewer"])
+    r = world.client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json()["name"] == "viewer"
