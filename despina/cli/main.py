@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "user": "despina.cli.user",
     "token": "despina.cli.token",
     "project": "despina.cli.project",
+    "import": "despina.cli.import_cmd",
+    "export": "despina.cli.export_cmd",
 }
 
 
