@@ -92,10 +92,14 @@ class AsyncProcessor(Processor):
         """Hold the user's thread while a series buffer is over-full, so memory stays
         bounded: until ``backlog()`` (the buffer's length) is below ``target``. Gives up
         after a second, and at once when the sender is not running."""
-        self._sender.wake()
+        took = self._sender.took
         deadline = time.monotonic() + 1.0
         while backlog() > target and self._sender.is_alive():
-            time.sleep(0.001)
+            took.clear()
+            self._sender.wake()
+            # Sleep until the sender has taken points (not in short polls: each wake-up
+            # would take the GIL from the sender that is doing the work).
+            took.wait(0.05)
             if time.monotonic() > deadline:
                 break
 

@@ -65,6 +65,7 @@ class Sender(threading.Thread):
         self._writer = writer
         self._interval = min(DRAIN_INTERVAL, max(flush_period, 0.01))
         self._wake = threading.Event()
+        self.took = threading.Event()  # set whenever points leave the series buffers
         self._stop_requested = False
         self._unsent: deque[_Record] = deque()
         self._live: dict = {}  # id -> PointBuffer announced by the user's thread
@@ -141,6 +142,7 @@ class Sender(threading.Thread):
                     pending[key] = count - take
                     budget -= take
             self._write(operations)
+            self.took.set()
             self._ship()
         self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
         self._release_markers()

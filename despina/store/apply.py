@@ -45,7 +45,9 @@ class _Context:
 def apply_batch(db: Database, batch: Batch) -> BatchResult:
     errors: list[OperationError] = []
     t = float(batch.time)
-    with db.transaction() as conn:
+    # Batches of one container run one at a time (PostgreSQL: an advisory lock on it), so the
+    # sequence bookkeeping, last steps and chunk appends below never interleave.
+    with db.transaction(lock=f"container:{batch.container}") as conn:
         row = conn.execute(
             "SELECT id, kind, model_container_id, ping, stopped FROM containers WHERE uuid = ?",
             (batch.container,),

@@ -132,3 +132,24 @@ class MemoryBlobStore:
         while chunk := stream.read(CHUNK):
             buf.write(chunk)
         return self.put_bytes(buf.getvalue())
+
+
+def open_blob_store(url: str | Path):
+    """A blob store for ``s3://bucket/prefix`` (see ``despina.store.s3.from_url``; boto3 is
+    imported only then), ``file:///folder``, ``memory://`` or a plain folder path."""
+    text = str(url)
+    if text.startswith("s3://"):
+        try:
+            from despina.store.s3 import from_url
+        except ImportError:
+            raise UsageError("an S3 blob store needs boto3: pip install 'despina[s3]'") from None
+        return from_url(text)
+    if text.startswith("file://"):
+        return LocalBlobStore(Path(text[len("file://") :]).expanduser())
+    if text == "memory://":
+        return MemoryBlobStore()
+    if "://" in text:
+        raise UsageError(
+            f"unsupported blob URL {text!r}: use s3://bucket/prefix, file:///folder or a folder"
+        )
+    return LocalBlobStore(Path(text).expanduser())

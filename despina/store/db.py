@@ -2,8 +2,9 @@
 
 Every SQL statement in the store uses ``?`` placeholders and portable SQL; the few places where
 SQLite and PostgreSQL differ (substring search, regular expressions) come from the dialect
-object, so a PostgreSQL ``Database`` can translate ``?`` to ``%s`` and supply its own
-fragments. Values are always bound, never pasted into SQL text.
+object. ``postgres.PostgresDatabase`` has the same interface (``dialect``, ``transaction``,
+``reading``, ``connection``, ``close``, ``path``) and translates ``?`` to ``%s``. Values are
+always bound, never pasted into SQL text.
 
 SQLite specifics: one connection per thread (created on first use, recreated after a fork),
 WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, and writes in
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from despina.errors import StoreError
+from despina.errors import StoreError, UsageError
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits on a lock
 LOCK_RETRY_DEADLINE = 300.0  # seconds we keep retrying BEGIN IMMEDIATE beyond that
@@ -54,12 +55,23 @@ class SQLiteDialect:
     value is always a bound parameter."""
 
     name = "sqlite"
+    integrity_error = sqlite3.IntegrityError
 
     def contains(self, expr: str) -> str:
         return f"instr({expr}, ?) > 0"
 
     def regexp(self, expr: str) -> str:
         return f"{expr} REGEXP ?"
+
+    def ddl(self, statement: str) -> str:
+        """The schema's DDL as this database takes it (it is written for SQLite)."""
+        return statement
+
+    def has_table(self, conn, name: str) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
 
 
 class Database:
@@ -167,9 +179,11 @@ class Database:
             if lock is not None:
                 lock.release()
 
-    def transaction(self):
+    def transaction(self, lock: str | tuple[str, ...] = ()):
         """A write transaction (``BEGIN IMMEDIATE``): it holds the write lock from the start,
-        so it never fails half-way on a lock. Nested calls join the outer transaction."""
+        so it never fails half-way on a lock. Nested calls join the outer transaction.
+        ``lock`` names what the transaction changes (``"container:<uuid>"``); SQLite's one
+        write lock already covers it, PostgreSQL locks just that (see postgres.py)."""
         return self._scope("BEGIN IMMEDIATE")
 
     def reading(self):
@@ -184,3 +198,47 @@ def in_chunks(items: list, size: int = IN_LIST_CHUNK) -> Iterator[list]:
 
 def placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a ``sqlite://`` URL (SQLAlchemy's form: ``sqlite:///relative/path``,
+    ``sqlite:////absolute/path``); None for ``sqlite://`` or ``sqlite:///:memory:``. A folder
+    (existing, or written with a trailing slash) means ``<folder>/store.db``."""
+    rest = url[len("sqlite://") :]
+    if rest in ("", "/", "/:memory:"):
+        return None
+    if not rest.startswith("/"):
+        raise UsageError(
+            f"invalid SQLite URL {url!r}: use sqlite:///relative/path or sqlite:////abs"
+        )
+    path = os.path.expanduser(rest[1:].split("?", 1)[0])
+    if path.endswith("/") or os.path.isdir(path):
+        path = os.path.join(path, "store.db")
+    return os.path.abspath(path)
+
+
+def open_database(url: str):
+    """A ``Database`` for ``sqlite:///path`` or a ``PostgresDatabase`` for
+    ``postgresql://user@host:port/db`` (psycopg is imported only then).
+
+    >>> db = open_database("sqlite:////srv/despina/store.db")  # doctest: +SKIP
+    """
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        return Database(path)
+    if scheme.split("+", 1)[0] in ("postgresql", "postgres"):
+        try:
+            from despina.store.postgres import PostgresDatabase
+        except ImportError:
+            raise StoreError(
+                "a PostgreSQL store needs psycopg: pip install 'despina[postgres]'"
+            ) from None
+        # SQLAlchemy's driver suffix (postgresql+psycopg://) means nothing to libpq.
+        return PostgresDatabase("postgresql://" + url.split("://", 1)[1])
+    raise UsageError(
+        f"unsupported database URL {url!r}: use sqlite:///path/store.db or "
+        "postgresql://user@host:5432/dbname"
+    )

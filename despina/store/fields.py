@@ -100,12 +100,12 @@ class FieldCache:
             return field_id
         check_path(path)
         self._check_namespace(path)
-        cur = self.conn.execute(
-            "INSERT INTO fields (container_id, path, type) VALUES (?, ?, ?)",
+        field_id = self.conn.execute(
+            "INSERT INTO fields (container_id, path, type) VALUES (?, ?, ?) RETURNING id",
             (self.container_id, path, type_),
-        )
-        self._known[path] = (cur.lastrowid, type_)
-        return cur.lastrowid
+        ).fetchone()[0]
+        self._known[path] = (field_id, type_)
+        return field_id
 
     def _check_namespace(self, path: str) -> None:
         """A path cannot be both a field and a namespace."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from despina.errors import (
     ConflictError,
@@ -88,7 +87,8 @@ def get_or_create_project(db: Database, qualified_name: str, now: float) -> Proj
         project = find_project(conn, qualified_name)
     if project is not None:
         return project
-    with db.transaction() as conn:
+    # Keys are unique store-wide: project creations run one at a time.
+    with db.transaction(lock="projects") as conn:
         project = find_project(conn, qualified_name)
         if project is not None:
             return project
@@ -208,7 +208,8 @@ def create_container(
     if existing is not None:
         return existing
     proj = get_or_create_project(db, project, created)
-    with db.transaction() as conn:
+    # Numbers, custom run ids and model keys are per project: its creations run one at a time.
+    with db.transaction(lock=f"project:{proj.id}") as conn:
         existing = _find(conn, "c.uuid = ?", (uuid,))
         if existing is None and custom_run_id is not None:
             existing = _find(
@@ -254,11 +255,13 @@ def create_container(
             sys_id = f"{model_row[1]}-{number}"
         else:
             sys_id = proj.key
+        # A savepoint, so that a refused insert leaves the transaction usable (PostgreSQL).
+        conn.execute("SAVEPOINT new_container")
         try:
-            cur = conn.execute(
+            container_id = conn.execute(
                 "INSERT INTO containers (uuid, project_id, kind, sys_id, number, model_key, "
                 "model_container_id, custom_run_id, owner, created, modified, ping) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     uuid,
                     proj.id,
@@ -273,9 +276,10 @@ def create_container(
                     created,
                     created,
                 ),
-            )
-        except sqlite3.IntegrityError:
+            ).fetchone()[0]
+        except db.dialect.integrity_error:
             # Only reachable if another writer slipped in; the winner's row is the answer.
+            conn.execute("ROLLBACK TO SAVEPOINT new_container")
             existing = _find(conn, "c.uuid = ?", (uuid,)) or (
                 custom_run_id is not None
                 and _find(
@@ -287,15 +291,16 @@ def create_container(
             if existing:
                 return existing
             raise
+        conn.execute("RELEASE SAVEPOINT new_container")
         _default_fields(
             conn,
-            cur.lastrowid,
+            container_id,
             kind,
             proj.name if kind == PROJECT else "Untitled",
             custom_run_id,
             model_row[1] if model_row else None,
         )
-        return _find(conn, "c.id = ?", (cur.lastrowid,))
+        return _find(conn, "c.id = ?", (container_id,))
 
 
 def _next_number(conn, where: str, param) -> int:

@@ -3,13 +3,18 @@
 ``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1`` (version 0 is an
 empty database). ``migrate`` applies the missing ones in one write transaction when a store is
 opened, and refuses a store written by a newer despina. docs/store.md describes every table.
+
+The same migrations build SQLite and PostgreSQL databases: DDL is written with SQLite's type
+names in upper case (``INTEGER PRIMARY KEY``, ``INTEGER``, ``REAL``, ``TEXT``, ``BLOB``) and
+the database's dialect maps them (``dialect.ddl``: BIGINT identity, BIGINT, DOUBLE PRECISION,
+TEXT COLLATE "C", BYTEA on PostgreSQL). Keep identifiers in lower case so they never match.
+Python steps get the connection and must use only portable SQL with ``?`` placeholders.
 """
 
 from __future__ import annotations
 
-import sqlite3
-
 from despina.errors import StoreVersionError
+from despina.store.db import SQLiteDialect
 
 _V1 = [
     """CREATE TABLE meta (
@@ -173,14 +178,14 @@ MIGRATIONS: list[list] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def read_version(conn: sqlite3.Connection) -> int:
+_SQLITE = SQLiteDialect()
+
+
+def read_version(conn, dialect=_SQLITE) -> int:
     """The schema version of the database (0 when it is empty)."""
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
-            return 0
-        raise
+    if not dialect.has_table(conn, "meta"):
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -197,19 +202,22 @@ def migrate(db, upto: int | None = None) -> int:
     """Bring the database to ``upto`` (default: the latest version); returns the version."""
     target = SCHEMA_VERSION if upto is None else upto
     where = db.path or "memory"
-    version = read_version(db.connection())
+    dialect = db.dialect
+    with db.reading() as conn:
+        version = read_version(conn, dialect)
     _check(version, where)
     if version >= target:
         return version
-    with db.transaction() as conn:
-        version = read_version(conn)  # another process may have migrated meanwhile
+    # PostgreSQL runs DDL in the transaction too: a failed migration leaves nothing behind.
+    with db.transaction(lock="schema") as conn:
+        version = read_version(conn, dialect)  # another process may have migrated meanwhile
         _check(version, where)
         while version < target:
             for statement in MIGRATIONS[version]:
                 if callable(statement):
                     statement(conn)
                 else:
-                    conn.execute(statement)
+                    conn.execute(dialect.ddl(statement))
             version += 1
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "

@@ -18,6 +18,7 @@ from despina.operations import MAX_STRING_LENGTH, SeriesFile
 from despina.store.fields import FLOAT_POINT_SIZE, Refused
 
 CHUNK_POINTS = 1024  # small enough that most chunks fall in one chart bucket
+_NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; its -1 is refused elsewhere
 
 
 def _np():
@@ -377,7 +378,7 @@ def read_objects(conn, field_id: int, offset, limit, step_min, step_max):
         sql += " AND step <= ?"
         params.append(float(step_max))
     sql += " ORDER BY idx LIMIT ? OFFSET ?"
-    params += [-1 if limit is None else int(limit), int(offset)]  # -1: no limit (SQLite)
+    params += [_NO_LIMIT if limit is None else int(limit), int(offset)]
     return conn.execute(sql, params).fetchall()
 
 

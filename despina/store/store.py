@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from despina.errors import UsageError
 from despina.operations import Batch, BatchResult
 from despina.store import apply, projects, reads, schema, tables
 from despina.store import buckets as bucketed
-from despina.store.blobs import LocalBlobStore, MemoryBlobStore
-from despina.store.db import Database
+from despina.store.blobs import LocalBlobStore, MemoryBlobStore, open_blob_store
+from despina.store.db import Database, open_database
 from despina.store.filters import Filter
 from despina.store.model import (
     ContainerInfo,
@@ -30,10 +31,10 @@ from despina.store.model import (
 
 
 class Store:
-    """Metadata in a SQL database (SQLite now, PostgreSQL later) plus a content-addressed
-    blob store. Safe to use from several threads (one connection per thread) and several
-    processes at once (SQLite in WAL mode, writes in short IMMEDIATE transactions, retried
-    while the database is busy).
+    """Metadata in a SQL database (SQLite or PostgreSQL) plus a content-addressed blob store
+    (a folder or S3). Safe to use from several threads and several processes at once (SQLite
+    in WAL mode with writes in short IMMEDIATE transactions; PostgreSQL with advisory locks
+    per container and project, see docs/store.md).
 
     ``clock`` (seconds since the epoch) decides sys/state: a container is running when it is
     not stopped and its last ping is within HEARTBEAT_WINDOW of ``clock()``. Tests replace it.
@@ -47,7 +48,9 @@ class Store:
         schema.migrate(db)
 
     def __repr__(self) -> str:
-        return f"Store({str(self.folder) if self.folder else 'in memory'})"
+        if self.folder:
+            return f"Store({self.folder})"
+        return f"Store({self._db.path or 'in memory'}, {self._blobs!r})"
 
     def __enter__(self) -> Store:
         return self
@@ -67,6 +70,41 @@ class Store:
         db = Database(str(folder / "store.db"))
         try:
             return cls(db, LocalBlobStore(folder / "blobs"), folder)
+        except BaseException:
+            db.close()
+            raise
+
+    @classmethod
+    def open(cls, database_url: str, blob_url: str | Path | None = None) -> Store:
+        """Open (creating and migrating its tables if needed) the store of ``database_url``
+        with the blobs of ``blob_url``.
+
+        - ``sqlite:///relative/store.db``, ``sqlite:////absolute/store.db`` (a folder means
+          ``<folder>/store.db``), ``sqlite://`` (in memory);
+        - ``postgresql://user:password@host:5432/dbname`` (``pip install 'despina[postgres]'``);
+        - blobs: ``s3://bucket/prefix`` (endpoint from ``?endpoint_url=``, ``S3_ENDPOINT_URL``
+          or ``AWS_ENDPOINT_URL``), ``file:///folder`` or a folder path. Left None: the
+          ``blobs`` folder beside a SQLite file, memory for SQLite in memory; PostgreSQL
+          needs one.
+
+        >>> store = Store.open("postgresql://despina@db:5432/despina",
+        ...                    "s3://team-bucket/despina?endpoint_url=http://minio:9000")  # doctest: +SKIP
+        """
+        db = open_database(database_url)
+        try:
+            folder = Path(db.path).parent if db.dialect.name == "sqlite" and db.path else None
+            if blob_url is not None:
+                blobs = open_blob_store(blob_url)
+            elif folder is not None:
+                blobs = LocalBlobStore(folder / "blobs")
+            elif db.memory:
+                blobs = MemoryBlobStore()
+            else:
+                raise UsageError(
+                    "a PostgreSQL store needs a blob URL: s3://bucket/prefix (any S3-compatible "
+                    "service) or file:///folder shared by every server"
+                )
+            return cls(db, blobs, folder)
         except BaseException:
             db.close()
             raise

@@ -85,8 +85,11 @@ def fetch_table(
             where.append(sql)
             params += more
         direction = "ASC" if ascending else "DESC"
+        # NULL (a NaN float, a missing time) sorts as the smallest value: SQLite's own order,
+        # spelled out for PostgreSQL, whose NULLs are the largest.
+        nulls = "NULLS FIRST" if ascending else "NULLS LAST"
         terms = [order[0] + " ASC"] if join else []
-        terms += [f"{e} {direction}" for e in (order[1:] if join else order)]
+        terms += [f"{e} {direction} {nulls}" for e in (order[1:] if join else order)]
         terms.append(f"c.id {direction}")
         sql = (
             f"SELECT {CONTAINER_COLUMNS} FROM containers c {join} WHERE {' AND '.join(where)} "

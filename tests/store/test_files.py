@@ -11,15 +11,10 @@ import pytest
 
 from despina import operations as ops
 from despina.errors import NotFoundError, UsageError
-from despina.store import LocalBlobStore, MemoryBlobStore
+from despina.store import LocalBlobStore
 from despina.store.fields import entries_hash
 
 from store_helpers import errors_of
-
-
-@pytest.fixture(params=["local", "memory"])
-def blobs(request, tmp_path):
-    return LocalBlobStore(tmp_path / "blobs") if request.param == "local" else MemoryBlobStore()
 
 
 def test_put_and_read_blobs(blobs, tmp_path):
