@@ -15,9 +15,15 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
         "directory, DESPINA_DATA_DIRECTORY or ./.despina)",
     )
     parser.add_argument(
-        "--database-url", metavar="URL", help="sqlite:///PATH (default: <data dir>/store.db)"
+        "--database-url",
+        metavar="URL",
+        help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB (default: <data dir>/store.db)",
     )
-    parser.add_argument("--blob-url", metavar="URL", help="blob folder (default: <data dir>/blobs)")
+    parser.add_argument(
+        "--blob-url",
+        metavar="URL",
+        help="a folder, file:///FOLDER or s3://BUCKET/PREFIX (default: <data dir>/blobs)",
+    )
 
 
 def server_settings(args: argparse.Namespace, **overrides):

@@ -9,6 +9,11 @@ Tables (prefixed ``acct_``, built by the migrations in ``accounts_schema``):
   once, when it is made. A token may expire and may be revoked.
 
 Roles, weakest first: viewer (read), contributor (read and write), owner (also manage members).
+
+Concurrency: SQLite serialises every writer; on PostgreSQL (several server processes over one
+database) the account writes that read before they write (a user's name is free, the database
+has no users yet, a member's role) take the advisory lock ``ACCOUNTS_LOCK``, so they run one
+after the other there too: two servers starting at once create one admin.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ ROLES = ("viewer", "contributor", "owner")
 RANK = {r: i for i, r in enumerate(ROLES)}
 TOKEN_PREFIX = "dsp_"
 ADMIN_NAME = "admin"
+ACCOUNTS_LOCK = "accounts"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 
@@ -91,7 +97,7 @@ class Accounts:
 
     def create_user(self, name: str, *, admin: bool = False, service: bool = False) -> User:
         check_name(name, "user name")
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             if conn.execute("SELECT 1 FROM acct_users WHERE name = ?", (name,)).fetchone():
                 raise ConflictError(f"a user named {name!r} already exists")
             conn.execute(
@@ -122,7 +128,7 @@ class Accounts:
     def set_disabled(self, name: str, disabled: bool = True) -> User:
         """A disabled user's tokens stop working (they are kept, so re-enabling restores them)."""
         user = self.get_user(name)
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute(
                 "UPDATE acct_users SET disabled = ? WHERE id = ?", (int(disabled), user.id)
             )
@@ -130,7 +136,7 @@ class Accounts:
 
     def set_admin(self, name: str, admin: bool = True) -> User:
         user = self.get_user(name)
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute("UPDATE acct_users SET admin = ? WHERE id = ?", (int(admin), user.id))
         return self.get_user(name)
 
@@ -147,7 +153,7 @@ class Accounts:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self.clock()
         expires = now + expires_in if expires_in is not None else None
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute(
                 "INSERT INTO acct_tokens (user_id, hash, name, hint, created, expires) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -180,7 +186,7 @@ class Accounts:
 
     def revoke_token(self, token_id: int) -> TokenInfo:
         self.get_token(token_id)
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute(
                 "UPDATE acct_tokens SET revoked = COALESCE(revoked, ?) WHERE id = ?",
                 (self.clock(), token_id),
@@ -231,7 +237,7 @@ class Accounts:
     def _set_role(self, table: str, column: str, scope: str, user: str, role: str) -> None:
         check_role(role)
         u = self.get_user(user)
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute(
                 f"INSERT INTO {table} ({column}, user_id, role) VALUES (?, ?, ?) "
                 f"ON CONFLICT ({column}, user_id) DO UPDATE SET role = excluded.role",
@@ -240,7 +246,7 @@ class Accounts:
 
     def _remove(self, table: str, column: str, scope: str, user: str) -> None:
         u = self.get_user(user)
-        with self._db.transaction() as conn:
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
             conn.execute(f"DELETE FROM {table} WHERE {column} = ? AND user_id = ?", (scope, u.id))
 
     def project_members(self, project: str) -> list[tuple[str, str]]:
@@ -319,12 +325,16 @@ class Accounts:
 
     def ensure_admin(self) -> str | None:
         """On a database without users, create the ``admin`` user and return a token for it
-        (to be shown once); None when users exist already."""
+        (to be shown once); None when users exist already.
+
+        The check and the creation are one transaction holding ``ACCOUNTS_LOCK``: of several
+        servers starting at once over one PostgreSQL database, exactly one makes the admin
+        (the others see its user once they get the lock, and return None)."""
         if self.count_users():
             return None
-        try:
-            self.create_user(ADMIN_NAME, admin=True)
-        except ConflictError:  # another server process made it first
-            return None
-        token, _ = self.create_token(ADMIN_NAME, name="first start")
+        with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
+            if conn.execute("SELECT COUNT(*) FROM acct_users").fetchone()[0]:
+                return None  # another server process made it first
+            self.create_user(ADMIN_NAME, admin=True)  # nested: joins this transaction
+            token, _ = self.create_token(ADMIN_NAME, name="first start")
         return token

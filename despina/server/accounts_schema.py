@@ -3,6 +3,11 @@
 ``MIGRATIONS[i]`` takes the account tables from version ``i`` to ``i + 1``; the version is the
 ``accounts_schema_version`` row of the store's ``meta`` table. Append a migration to change
 them; never edit one that has shipped.
+
+The DDL is written for SQLite and goes through ``db.dialect.ddl`` (PostgreSQL maps the types:
+``INTEGER PRIMARY KEY`` to an identity column, ``REAL`` to double precision...). Migrations
+take the ``schema`` lock, as the store's do, so several servers starting at once over one
+PostgreSQL database migrate it once.
 """
 
 from __future__ import annotations
@@ -66,11 +71,11 @@ def migrate(db) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    with db.transaction() as conn:
+    with db.transaction(lock="schema") as conn:
         version = read_version(conn)  # another process may have migrated meanwhile
         while version < SCHEMA_VERSION:
             for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+                conn.execute(db.dialect.ddl(statement))
             version += 1
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "

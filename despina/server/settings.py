@@ -31,13 +31,17 @@ SERVER_SETTINGS: tuple[ServerSetting, ...] = (
         "database_url",
         "DESPINA_DATABASE_URL",
         None,
-        "Metadata database, as sqlite:///ABSOLUTE/PATH. Unset: sqlite:///<data dir>/store.db.",
+        "Metadata database: sqlite:///ABSOLUTE/PATH or postgresql://USER@HOST:5432/DBNAME "
+        "(several servers may share one PostgreSQL database). Unset: "
+        "sqlite:///<data dir>/store.db.",
     ),
     ServerSetting(
         "blob_url",
         "DESPINA_BLOB_URL",
         None,
-        "Where blobs are kept: a folder (file:///PATH or a plain path). Unset: <data dir>/blobs.",
+        "Where blobs are kept: a folder (file:///PATH or a plain path) or "
+        "s3://BUCKET/PREFIX?endpoint_url=URL (any S3-compatible service). Unset: "
+        "<data dir>/blobs.",
     ),
     ServerSetting("host", "DESPINA_SERVER_HOST", "127.0.0.1", "Address to listen on."),
     ServerSetting("port", "DESPINA_SERVER_PORT", "8732", "Port to listen on."),
@@ -127,24 +131,13 @@ class ServerSettings:
         return replace(self, **changes)
 
     @property
-    def database_path(self) -> str:
-        """The SQLite file of ``database_url``."""
-        url = self.database_url
-        if not url.startswith("sqlite:///"):
-            raise ValueError(
-                f"database URL {url!r} is not supported by this version: use sqlite:///PATH"
-            )
-        # SQLAlchemy's form: sqlite:///relative/path, sqlite:////absolute/path
-        return str(Path(url[len("sqlite:///") :]).expanduser().absolute())
+    def database_path(self) -> str | None:
+        """The SQLite file of ``database_url``; None for PostgreSQL (or SQLite in memory)."""
+        from despina.store.db import sqlite_path
 
-    @property
-    def blob_folder(self) -> Path:
-        url = self.blob_url
-        if url.startswith("file://"):
-            return Path(url[len("file://") :])
-        if "://" in url:
-            raise ValueError(f"blob URL {url!r} is not supported by this version: use a folder")
-        return Path(url).expanduser().absolute()
+        if not self.database_url.startswith("sqlite://"):
+            return None
+        return sqlite_path(self.database_url)
 
 
 _BY_KEY = {s.key: s for s in SERVER_SETTINGS}

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from despina.server.accounts import Accounts
 from despina.server.settings import ServerSettings
-from despina.store.blobs import LocalBlobStore
-from despina.store.db import Database
+from despina.store.blobs import open_blob_store
+from despina.store.db import open_database
 from despina.store.store import Store
 
 logger = logging.getLogger("despina.server")
 
 ADMIN_TOKEN_FILE = "admin-token"
+STARTUP_LOCK = "server-start"
 
 
 @dataclass
@@ -26,11 +28,16 @@ class ServerState:
 
     @classmethod
     def open(cls, settings: ServerSettings) -> ServerState:
+        """Open the database of ``settings.database_url`` (SQLite or PostgreSQL) and the blob
+        store of ``settings.blob_url`` (a folder or S3), migrating the store's and the
+        accounts' tables. Several server processes may open one PostgreSQL database and one
+        bucket at once."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.database_path)
+        db = open_database(settings.database_url)
         try:
-            store = Store(db, LocalBlobStore(settings.blob_folder), settings.data_dir)
-            accounts = Accounts(db)
+            with _one_opener_at_a_time(db):
+                store = Store(db, open_blob_store(settings.blob_url), settings.data_dir)
+                accounts = Accounts(db)
         except BaseException:
             db.close()
             raise
@@ -38,6 +45,31 @@ class ServerState:
 
     def close(self) -> None:
         self.store.close()
+
+
+@contextmanager
+def _one_opener_at_a_time(db):
+    """On PostgreSQL, servers starting at once open (migrate) the database one after the other.
+
+    The store's first migration of an empty PostgreSQL database is not safe against a second
+    process migrating at the same moment (``relation "meta" already exists``, although it takes
+    its ``schema`` advisory lock), so the opening of a server holds a session-level advisory
+    lock of its own, on a connection of its own, until the store and the account tables are
+    migrated. SQLite serialises migrations itself."""
+    if db.dialect.name != "postgresql":
+        yield
+        return
+    import psycopg
+
+    from despina.store.postgres import lock_key
+
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        key = lock_key(db.schema, STARTUP_LOCK)
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def open_accounts(settings: ServerSettings) -> tuple[Store, Accounts]:

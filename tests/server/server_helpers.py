@@ -73,14 +73,21 @@ def child_env(**extra) -> dict:
 class ServerProcess:
     """``python -m despina server`` on a free loopback port; ``stop()`` or ``kill()`` it."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, *args: str):
+    def __init__(
+        self, data_dir: Path, port: int | None = None, *args: str, env: dict | None = None
+    ):
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it to answer (``wait_ready`` does)."""
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
@@ -94,10 +101,13 @@ class ServerProcess:
                 str(self.data_dir),
                 *self.args,
             ],
-            env=child_env(),
+            env=child_env(**self.env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self, timeout: float = 20.0) -> ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -25,10 +25,11 @@ def test_settings_from_environment_and_flags(tmp_path):
     s = ServerSettings.from_environ(env, {"port": 9100}, default_data_dir=Path("/nowhere"))
     assert (s.port, s.auth, s.data_dir) == (9100, False, tmp_path)
     assert s.database_path == str(tmp_path / "store.db")
-    assert s.blob_folder == tmp_path / "blobs"
+    assert s.blob_url == str(tmp_path / "blobs")
     with pytest.raises(ValueError):
         ServerSettings.from_environ({"DESPINA_AUTH": "maybe"}, default_data_dir=tmp_path)
-    with pytest.raises(ValueError, match="not supported"):
-        _ = s.with_(database_url="postgresql://x").database_path
+    # PostgreSQL and S3 are taken as they are (opened by the store, not checked here).
+    pg = s.with_(database_url="postgresql://u@db:5432/d", blob_url="s3://bucket/prefix")
+    assert pg.database_path is None and pg.blob_url == "s3://bucket/prefix"
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
