@@ -125,7 +125,14 @@ class PostgresDialect:
         return statement
 
     def has_table(self, conn, name: str) -> bool:
-        return conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+        # Read the catalog as a table, through the statement's snapshot: to_regclass() goes
+        # through the catalog cache, which can miss a table another process committed while
+        # this transaction waited for the schema lock (and migrate would create it again).
+        return conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = ?)",
+            (name,),
+        ).fetchone()[0]
 
 
 class PostgresConnection:

@@ -204,3 +204,29 @@ def test_open_by_url(tmp_path, monkeypatch):
 def test_postgres_needs_a_blob_url(pg_url):
     with pytest.raises(UsageError, match="blob URL"):
         Store.open(pg_url)
+
+
+def _migrate(url, barrier, results):
+    db = open_database(url)
+    barrier.wait()
+    try:
+        results.put(migrate(db))
+    except Exception as e:  # reported to the test, which names it
+        results.put(repr(e))
+    finally:
+        db.close()
+
+
+def test_processes_creating_one_store_at_once(pg_url):
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(PROCESSES)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_migrate, args=(pg_url, barrier, results)) for _ in range(PROCESSES)
+    ]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(60)
+    assert outcomes == [SCHEMA_VERSION] * PROCESSES
