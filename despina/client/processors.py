@@ -9,7 +9,6 @@ is stored (async, sync, debug) or on disk (offline); ``stop()`` waits and shuts 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid as uuid_module
@@ -195,7 +194,3 @@ class ReadOnlyProcessor(Processor):
                 DespinaWarning,
                 stacklevel=4,
             )
-
-
-def process_label() -> str:
-    return f"pid {os.getpid()}"

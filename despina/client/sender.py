@@ -83,7 +83,6 @@ class Sender(threading.Thread):
         self._on_no_progress = on_no_progress
         self._no_progress_threshold = no_progress_threshold
         self._no_progress_reported = False
-        self.error_count = 0
 
     # ---- called from the user's thread ----------------------------------------------------
 
@@ -100,10 +99,6 @@ class Sender(threading.Thread):
             return 0.0
         return time.monotonic() - self._last_success
 
-    @property
-    def unsent_operations(self) -> int:
-        return sum(len(r.operations) for r in list(self._unsent))
-
     # ---- the thread -----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -114,7 +109,6 @@ class Sender(threading.Thread):
             try:
                 self._cycle()
             except Exception:  # never let the thread die: data stays on disk for `despina sync`
-                self.error_count += 1
                 logger.exception("despina: the background sender failed a cycle; it keeps going")
             if stopping and not self._buffer and not any(b.ready() for b in self._live.values()):
                 if self._backend is not None:
@@ -205,7 +199,6 @@ class Sender(threading.Thread):
         try:
             result = self._backend.apply_batch(batch)
         except Exception as e:
-            self.error_count += 1
             self._retry_at = time.monotonic() + self._backoff
             logger.warning(
                 "despina: could not store operations (%s); retrying in %.1f s, they are safe on disk",
@@ -219,7 +212,6 @@ class Sender(threading.Thread):
         self._last_contact = time.time()
         self._last_success = time.monotonic()
         for err in result.errors:
-            self.error_count += 1
             logger.error("despina: a write to '%s' was refused: %s", err.path, err.message)
         return True
 

@@ -291,10 +291,6 @@ class Container:
 
     # ---- identity -------------------------------------------------------------------------
 
-    @property
-    def _sys_id(self) -> str:
-        return self._info.sys_id
-
     def get_url(self) -> str:
         """Where to look at this object. The embedded store has no web address yet, so this
         names the store folder and the id."""

@@ -16,8 +16,6 @@ from despina import operations as ops
 from despina.errors import FieldNotFoundError, FieldTypeError, UsageError
 from despina.store.model import FieldValue, FileSetValue, SeriesSummary
 
-PAGE = 1_000_000
-
 
 @dataclass(frozen=True, slots=True)
 class FileSetEntry:
@@ -117,10 +115,8 @@ def fetch_values(container, path: str, include_timestamp: bool = True):
     fv = _field(container, path)
     backend, uuid = container._reader()
     if fv.type == ops.FLOAT_SERIES:
-        parts = [backend.fetch_float_points(uuid, path, offset=0, limit=None)]
-        steps = np.concatenate([p.steps for p in parts])
-        values = np.concatenate([p.values for p in parts])
-        stamps = np.concatenate([p.timestamps for p in parts])
+        points = backend.fetch_float_points(uuid, path)
+        steps, values, stamps = points.steps, points.values, points.timestamps
     elif fv.type == ops.STRING_SERIES:
         points = backend.fetch_object_points(uuid, path)
         steps, values, stamps = points.steps, list(points.values), points.timestamps

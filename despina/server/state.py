@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from despina.store.store import Store
 logger = logging.getLogger("despina.server")
 
 ADMIN_TOKEN_FILE = "admin-token"
-STARTUP_LOCK = "server-start"
 
 
 @dataclass
@@ -35,9 +33,8 @@ class ServerState:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = open_database(settings.database_url)
         try:
-            with _one_opener_at_a_time(db):
-                store = Store(db, open_blob_store(settings.blob_url), settings.data_dir)
-                accounts = Accounts(db)
+            store = Store(db, open_blob_store(settings.blob_url), settings.data_dir)
+            accounts = Accounts(db)
         except BaseException:
             db.close()
             raise
@@ -45,31 +42,6 @@ class ServerState:
 
     def close(self) -> None:
         self.store.close()
-
-
-@contextmanager
-def _one_opener_at_a_time(db):
-    """On PostgreSQL, servers starting at once open (migrate) the database one after the other.
-
-    The store's first migration of an empty PostgreSQL database is not safe against a second
-    process migrating at the same moment (``relation "meta" already exists``, although it takes
-    its ``schema`` advisory lock), so the opening of a server holds a session-level advisory
-    lock of its own, on a connection of its own, until the store and the account tables are
-    migrated. SQLite serialises migrations itself."""
-    if db.dialect.name != "postgresql":
-        yield
-        return
-    import psycopg
-
-    from despina.store.postgres import lock_key
-
-    with psycopg.connect(db.url, autocommit=True) as conn:
-        key = lock_key(db.schema, STARTUP_LOCK)
-        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def open_accounts(settings: ServerSettings) -> tuple[Store, Accounts]:

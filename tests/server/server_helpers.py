@@ -4,7 +4,6 @@ as a real process."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
+from processes import free_port
 
 from despina import operations as ops
 from despina.server.state import ServerState
@@ -53,12 +53,6 @@ def floats(path: str, values: list[float], start: float = 0.0) -> ops.AppendFloa
 
 
 # ---- real processes ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def child_env(**extra) -> dict:

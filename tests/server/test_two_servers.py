@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
 import httpx
 import pytest
+from processes import start_moto, stop_process
 
-from server_helpers import ServerProcess, child_env, free_port
+from server_helpers import ServerProcess, child_env
 
 SCRIPTS = Path(__file__).parent / "scripts"
 ADMIN_URL = os.environ.get(
@@ -66,23 +65,11 @@ def s3_blob_url():
         import moto  # noqa: F401
     except ImportError:
         pytest.skip("moto[server] and boto3 are not installed (pip install 'despina[test]')")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(f"moto's S3 server did not start on port {port}")
-                time.sleep(0.05)
-        endpoint = f"http://127.0.0.1:{port}"
+        proc, endpoint = start_moto()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    try:
         client = boto3.client(
             "s3",
             endpoint_url=endpoint,
@@ -94,12 +81,7 @@ def s3_blob_url():
         client.create_bucket(Bucket=bucket)
         yield f"s3://{bucket}/blobs?endpoint_url={urllib.parse.quote(endpoint, safe='')}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
 
 
 def _env(server: ServerProcess, token: str, data_dir: Path) -> dict:

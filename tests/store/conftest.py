@@ -19,13 +19,10 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
+from processes import start_moto, stop_process
 
 from despina.store import Store
 
@@ -93,12 +90,6 @@ def pg_url(pg_database):
 # ---- S3 (moto's server) ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """(URL, boto3 client) of a moto S3 server on loopback, or a skip reason (a str)."""
@@ -108,24 +99,11 @@ def s3_endpoint():
     except ImportError:
         yield "moto[server] and boto3 are not installed (pip install 'despina[test]')"
         return
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                yield f"moto's S3 server did not start on port {port}"
-                return
-            time.sleep(0.05)
+    try:
+        proc, url = start_moto()
+    except RuntimeError as e:
+        yield str(e)
+        return
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
     try:
@@ -136,11 +114,7 @@ def s3_endpoint():
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 @pytest.fixture

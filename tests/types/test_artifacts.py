@@ -1,12 +1,10 @@
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from processes import start_moto, stop_process
 
 from despina.errors import UsageError
 from despina.types import artifact_entries
@@ -83,36 +81,15 @@ def test_missing_paths_and_other_schemes_are_usage_errors(tmp_path):
 # ---- S3, against a real moto server process --------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint():
     pytest.importorskip("boto3")
     pytest.importorskip("moto")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, endpoint = start_moto()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield endpoint
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 @pytest.fixture
