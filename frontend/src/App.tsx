@@ -1,0 +1,44 @@
+// Routes of the app. Each page owns one file under pages/.
+import { useEffect, useState } from "react";
+import { setUnauthorizedHandler } from "./api/client";
+import { navigate, useLocation } from "./lib/router";
+import { LoginPage } from "./pages/LoginPage";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import { RunsPage } from "./pages/RunsPage";
+import { RunPage } from "./pages/RunPage";
+import { ComparePage } from "./pages/ComparePage";
+import { ModelsPage } from "./pages/ModelsPage";
+import { ModelPage } from "./pages/ModelPage";
+import { ProjectMetadataPage } from "./pages/ProjectMetadataPage";
+import { Header } from "./components/Header";
+
+export function App() {
+  const loc = useLocation();
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (loc.path[0] !== "login") navigate(["login"], { next: window.location.hash });
+      setTick((t) => t + 1);
+    });
+  }, [loc.path]);
+
+  const [head, ws, proj, section, id] = loc.path;
+  let page;
+  if (head === "login") page = <LoginPage next={loc.query.get("next")} />;
+  else if (head === "p" && ws && proj) {
+    const project = { workspace: ws, name: proj };
+    if (section === "runs" && id) page = <RunPage project={project} sysId={id} query={loc.query} />;
+    else if (section === "compare") page = <ComparePage project={project} query={loc.query} />;
+    else if (section === "models" && id) page = <ModelPage project={project} sysId={id} query={loc.query} />;
+    else if (section === "models") page = <ModelsPage project={project} query={loc.query} />;
+    else if (section === "metadata") page = <ProjectMetadataPage project={project} />;
+    else page = <RunsPage project={project} query={loc.query} />;
+  } else page = <ProjectsPage />;
+
+  return (
+    <div className="app">
+      <Header path={loc.path} />
+      <main className="page">{page}</main>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+// The one way the app talks to the server: JSON over /api/v1 with the token from
+// the login page (kept in localStorage). A 401 sends the user back to the login page.
+
+export const API = "api/v1";
+const TOKEN_KEY = "despina.token";
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function getToken(): string | null {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+function headers(extra?: HeadersInit): Headers {
+  const h = new Headers(extra);
+  const token = getToken();
+  if (token) h.set("Authorization", `Bearer ${token}`);
+  return h;
+}
+
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${API}${path}`, { ...init, headers: headers(init.headers) });
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) {
+    let message = res.statusText;
+    try {
+      const body = await res.json();
+      message = body.detail?.message ?? body.detail ?? body.message ?? message;
+      if (typeof message !== "string") message = JSON.stringify(message);
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, message);
+  }
+  return res;
+}
+
+export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await request(path, { signal });
+  return (await res.json()) as T;
+}
+
+export async function sendJSON<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await request(path, {
+    method,
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" },
+    signal,
+  });
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** A URL the browser can fetch directly (downloads, <img>): the token travels as a query parameter. */
+export function blobUrl(sha256: string, filename?: string): string {
+  const q = new URLSearchParams();
+  const token = getToken();
+  if (token) q.set("token", token);
+  if (filename) q.set("filename", filename);
+  return `${API}/blobs/${encodeURIComponent(sha256)}?${q}`;
+}
