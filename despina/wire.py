@@ -252,6 +252,7 @@ def table_to_wire(t: Table) -> dict:
         "columns": list(t.columns),
         "types": dict(t.types),
         "rows": [[row.get(c) for c in t.columns] for row in t.rows],
+        "total": len(t.rows) if t.total is None else t.total,
     }
 
 
@@ -269,7 +270,7 @@ def table_from_wire(d: dict) -> Table:
                 v = float(v)
             row[c] = v
         rows.append(row)
-    return Table(columns, rows, types)
+    return Table(columns, rows, types, total=d.get("total"))
 
 
 def batch_result_to_wire(r: ops.BatchResult) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,3 +48,76 @@ def open_accounts(args: argparse.Namespace):
     from despina.server.state import open_accounts as _open
 
     return _open(server_settings(args))
+
+
+def serve(settings, make_app, *, workers: int = 1, log_level: str = "warning") -> None:
+    """Serve ``make_app()`` with uvicorn on ``settings.host:settings.port``.
+
+    With ``workers`` > 1 the socket is bound here and ``workers`` forked processes accept on
+    it, each making its own application (its own database connections; SQLite in WAL mode
+    and PostgreSQL both take writers from several processes). A worker that dies is
+    replaced; SIGINT or SIGTERM stops them all."""
+    import uvicorn
+
+    if workers <= 1:
+        uvicorn.run(make_app(), host=settings.host, port=settings.port, log_level=log_level)
+        return
+    import signal
+    import time
+
+    config = uvicorn.Config(None, host=settings.host, port=settings.port, log_level=log_level)
+    sock = config.bind_socket()
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid:
+            children.add(pid)
+            return
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            app = make_app()
+            child = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=log_level)
+            uvicorn.Server(child).run(sockets=[sock])
+        except BaseException as e:  # noqa: BLE001 (the child must never return to the CLI)
+            print(f"despina server: worker {os.getpid()} failed: {e}", file=sys.stderr)
+            code = 1
+        finally:
+            os._exit(code)
+
+    def stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(workers):
+            spawn()
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            children.discard(pid)
+            if not stopping:
+                print(
+                    f"despina server: worker {pid} exited ({status}); starting another",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                time.sleep(0.5)
+                spawn()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        sock.close()

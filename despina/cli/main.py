@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "sync": "despina.cli.sync",
     "clear": "despina.cli.clear",
     "server": "despina.cli.server",
+    "ui": "despina.cli.ui",
     "user": "despina.cli.user",
     "token": "despina.cli.token",
     "project": "despina.cli.project",

@@ -35,6 +35,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn's log level (default warning)"
     )
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1); each has its own database "
+        "connections, so several are safe over SQLite and PostgreSQL",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
 
-    import uvicorn
-
+    if args.workers < 1:
+        print("despina server: --workers must be at least 1", file=sys.stderr)
+        return 2
     from despina.server.app import create_app
     from despina.server.state import ServerState, first_start
 
@@ -75,14 +84,26 @@ def run(args: argparse.Namespace) -> int:
                 f"you):\n  export DESPINA_API_TOKEN=$(cat {token_file})",
                 flush=True,
             )
-    app = create_app(settings, state)
     print(
         f"despina server on http://{settings.host}:{settings.port} "
-        f"(data in {settings.data_dir}; authentication {'on' if settings.auth else 'off'})",
+        f"(data in {settings.data_dir}; authentication {'on' if settings.auth else 'off'}"
+        f"{f'; {args.workers} workers' if args.workers > 1 else ''})",
         flush=True,
     )
+    if args.workers > 1:
+        state.close()  # each worker opens its own, after the fork
+
+        def make_app():
+            return create_app(settings)  # owns its state: closed when the worker stops
+
+    else:
+
+        def make_app():
+            return create_app(settings, state)
+
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+        _server.serve(settings, make_app, workers=args.workers, log_level=args.log_level)
     finally:
-        state.close()
+        if args.workers <= 1:
+            state.close()
     return 0

@@ -30,6 +30,9 @@ from despina.errors import DespinaError, ServerAuthError, ServerUnavailableError
 DEFAULT_TIMEOUT = 60.0
 CONNECT_TIMEOUT = 5.0
 CHUNK = 1 << 20
+UPLOAD_THRESHOLD = 16 << 20  # files from this size on go up in resumable chunks
+UPLOAD_CHUNK = 8 << 20  # bytes per chunk of a resumable upload
+RESUME_PATIENCE = 300.0  # seconds an upload keeps resuming while the server is away
 API = "/api/v1"
 
 
@@ -285,6 +288,7 @@ class HttpBackend:
         ascending: bool = False,
         limit: int | None = None,
         trashed: bool | None = False,
+        offset: int = 0,
     ):
         workspace, _, name = project.rpartition("/")
         cols = None
@@ -297,6 +301,7 @@ class HttpBackend:
             "sort_by": sort_by,
             "ascending": ascending,
             "limit": limit,
+            "offset": offset,
             "trashed": trashed,
         }
         data = self._post(
@@ -307,10 +312,21 @@ class HttpBackend:
 
 class HttpBlobStore:
     """The server's blob store: uploads are streamed from files and skipped when the server
-    has the content already; downloads are streamed into a temporary file."""
+    has the content already; downloads are streamed into a temporary file.
+
+    Files of ``upload_threshold`` bytes or more go up as a resumable upload (``/uploads``):
+    chunks of ``chunk_size`` bytes, each sent from where the server's copy ends. While the
+    server cannot be reached the upload waits and tries again (0.5 s doubling to 10 s, for at
+    most ``resume_patience`` seconds), then goes on from the server's offset; a later
+    ``put_file`` of the same content resumes the same session. A session the server no longer
+    knows (another server behind a load balancer, a removed session) is started anew."""
 
     def __init__(self, backend: HttpBackend):
         self._backend = backend
+        self.upload_threshold = UPLOAD_THRESHOLD
+        self.chunk_size = UPLOAD_CHUNK
+        self.resume_patience = RESUME_PATIENCE
+        self._sessions: dict[str, str] = {}  # hash -> upload id
 
     def exists(self, hash_: str) -> bool:
         try:
@@ -339,9 +355,67 @@ class HttpBlobStore:
                 size += len(chunk)
         hash_ = digest.hexdigest()
         if not self.exists(hash_):
-            with open(path, "rb") as f:
-                self._backend.request("PUT", f"/blobs/{hash_}", content=_chunks(f))
+            if size >= self.upload_threshold:
+                self._resumable(path, hash_, size)
+            else:
+                with open(path, "rb") as f:
+                    self._backend.request("PUT", f"/blobs/{hash_}", content=_chunks(f))
         return ops.FileRef(hash_, size)
+
+    def _resumable(self, path, hash_: str, size: int) -> None:
+        import time
+
+        backend = self._backend
+        deadline = time.monotonic() + self.resume_patience
+        delay = 0.5
+        fresh_starts = 0
+        while True:
+            try:
+                upload_id = self._sessions.get(hash_)
+                if upload_id is None:
+                    fresh_starts += 1
+                    info = backend._post("/uploads", {"size": size, "sha256": hash_})
+                    upload_id = self._sessions[hash_] = info["id"]
+                    offset = 0
+                else:
+                    offset = backend._get(f"/uploads/{upload_id}")["offset"]
+                self._send_chunks(path, upload_id, offset, size)
+                backend._post(f"/uploads/{upload_id}/finish", {})
+                self._sessions.pop(hash_, None)
+                return
+            except errors.NotFoundError:
+                self._sessions.pop(hash_, None)  # unknown to this server: start anew
+                if fresh_starts > 3:
+                    raise
+            except errors.ConflictError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)  # another chunk in flight, or an offset moved: ask again
+            except ServerUnavailableError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            except DespinaError:
+                self._sessions.pop(hash_, None)  # refused (the file changed?): not resumable
+                raise
+
+    def _send_chunks(self, path, upload_id: str, offset: int, size: int) -> None:
+        headers = {"Content-Type": "application/octet-stream"}
+        with open(path, "rb") as f:
+            while offset < size:
+                f.seek(offset)
+                chunk = f.read(min(self.chunk_size, size - offset))
+                if not chunk:
+                    raise errors.UsageError(f"{path} became shorter while it was uploaded")
+                r = self._backend.request(
+                    "PUT",
+                    f"/uploads/{upload_id}",
+                    params={"offset": offset},
+                    content=chunk,
+                    headers=headers,
+                )
+                offset = wire.unpack(r.content)["offset"]
 
     def put_stream(self, stream) -> ops.FileRef:
         r = self._backend.request("POST", "/blobs", content=_chunks(stream))

@@ -46,6 +46,7 @@ class ImportReport:
     files: int = 0
     objects: dict[str, ObjectReport] = field(default_factory=dict)  # by container uuid
     problems: list[Problem] = field(default_factory=list)  # skipped input, refused operations
+    notes: list[Problem] = field(default_factory=list)  # changed on the way in, nothing lost
 
     @property
     def applied(self) -> int:

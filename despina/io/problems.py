@@ -11,6 +11,11 @@ class ProtocolError(DespinaError, ValueError):
     """Input that does not follow the JSON protocol; the message names the field."""
 
 
+class SourceError(DespinaError):
+    """The source of an import cannot be read at all (an MLflow store that does not answer);
+    the message names it and says what to check."""
+
+
 @dataclass(slots=True)
 class Problem:
     """Something skipped, with where it was (``FILE:LINE`` or ``FILE: objects[2]``)."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from despina.objects import progress
 from despina.store.filters import simple_filter
+from despina.store.model import Table as StoreTable
 
 
 class TableEntry:
@@ -83,6 +86,9 @@ def _column(table, col: str, convert) -> list:
     if values is None:
         values = [row.get(col) for row in table.rows]
     kind = table.types.get(col)
+    if kind == "string_set" and convert is _cell and table.column_values:
+        # the store's string sets are sorted lists of str already
+        return [",".join(v) if type(v) is list else _cell(v) for v in values]
     if kind == "string_set" or (
         kind is None and any(isinstance(v, (list, set, tuple)) for v in values)
     ):
@@ -132,8 +138,10 @@ def fetch_table(
         raise UsageError(f"limit must be a non-negative integer, got {limit!r}")
     if isinstance(columns, (str, re.Pattern)):
         columns = [columns]
+    show = progress.wanted(progress_bar)
     backend, _ = container._reader()
-    table = backend.fetch_table(
+    fetch = functools.partial(
+        backend.fetch_table,
         container._info.project,
         kind,
         model_id=model_id,
@@ -144,7 +152,63 @@ def fetch_table(
         columns=list(columns) if columns is not None else None,
         sort_by=sort_by,
         ascending=ascending,
-        limit=limit,
         trashed=trashed,
     )
-    return Table(table)
+    if not show and not _is_remote(backend):
+        return Table(fetch(limit=limit))  # in-process: one read is the fastest
+    return Table(fetch_pages(fetch, limit, PAGE_SIZE, progress.ProgressBar(kind, enabled=show)))
+
+
+PAGE_SIZE = 10_000  # rows per request when paging through a server (or with a progress bar)
+
+
+def _is_remote(backend) -> bool:
+    from despina.client.http_backend import HttpBackend
+
+    return isinstance(backend, HttpBackend)
+
+
+def fetch_pages(fetch, limit: int | None, page_size: int, bar) -> StoreTable:
+    """Every row up to ``limit``, by pages of ``page_size`` (``fetch(limit=, offset=)`` returns
+    a store Table with ``total``), merged into one table."""
+    pages = []
+    done = 0
+    try:
+        while limit is None or done < limit:
+            size = page_size if limit is None else min(page_size, limit - done)
+            page = fetch(limit=size, offset=done)
+            pages.append(page)
+            done += len(page.rows)
+            total = page.total if limit is None or page.total is None else min(page.total, limit)
+            bar.update(done, total)
+            if len(page.rows) < size or (total is not None and done >= total):
+                break
+    finally:
+        bar.close()
+    return merge_pages(pages)
+
+
+def merge_pages(pages: list[StoreTable]) -> StoreTable:
+    """One table from consecutive pages; a column only some pages have (columns chosen by
+    regular expression, or all of them) is None in the others."""
+    if len(pages) == 1:
+        return pages[0]
+    columns = list(dict.fromkeys(c for p in pages for c in p.columns))
+    if any(p.columns != columns for p in pages):
+        rest = sorted(c for c in columns if c != "sys/id")
+        columns = ["sys/id", *rest] if "sys/id" in columns else rest
+    types: dict[str, str] = {}
+    for p in pages:
+        for c, t in p.types.items():
+            types.setdefault(c, t)
+    values: dict[str, list] = {c: [] for c in columns}
+    for p in pages:
+        for c in columns:
+            got = p.column_values.get(c) if p.column_values else None
+            if got is None:
+                got = [row.get(c) for row in p.rows]
+            values[c].extend(got)
+    rows = [dict(zip(columns, v, strict=True)) for v in zip(*values.values(), strict=True)]
+    if not columns:
+        rows = [{} for p in pages for _ in p.rows]
+    return StoreTable(columns, rows, types, values, total=pages[-1].total)

@@ -7,6 +7,10 @@ Tables (prefixed ``acct_``, built by the migrations in ``accounts_schema``):
   A user's role in a project is the higher of its project role and its workspace role.
 - ``acct_tokens``: API tokens, stored only as the SHA-256 of the token text; the text is shown
   once, when it is made. A token may expire and may be revoked.
+- ``acct_passwords`` / ``acct_login_failures``: optional passwords (scrypt) and failed logins
+  (``accounts.logins``, see passwords.py); ``acct_views``: saved views of the web app
+  (``accounts.views``, saved_views.py); ``acct_secrets``: the key signing blob links
+  (signing.py).
 
 Roles, weakest first: viewer (read), contributor (read and write), owner (also manage members).
 
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 
 from despina.errors import ConflictError, NotFoundError, UsageError
 from despina.server import accounts_schema
+from despina.server.passwords import Logins
+from despina.server.saved_views import SavedViews
 from despina.store.db import Database
 
 ROLES = ("viewer", "contributor", "owner")
@@ -92,6 +98,8 @@ class Accounts:
         self._db = db
         self.clock = clock
         accounts_schema.migrate(db)
+        self.logins = Logins(self)  # passwords and logging in (passwords.py)
+        self.views = SavedViews(self)  # saved views of the web app (saved_views.py)
 
     # ---- users ------------------------------------------------------------------------------
 

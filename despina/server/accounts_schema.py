@@ -51,7 +51,36 @@ _V1 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# Version 2 (the web app): passwords for logging in, failed logins (rate limit, shared by every
+# server over one database), saved views of a project's tables, and server secrets (the key
+# signing blob links, so that every server behind a load balancer accepts the others' links).
+_V2 = [
+    """CREATE TABLE acct_passwords (
+        user_id INTEGER NOT NULL REFERENCES acct_users (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        updated REAL NOT NULL,
+        PRIMARY KEY (user_id)
+    )""",
+    """CREATE TABLE acct_login_failures (
+        name TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        first REAL NOT NULL
+    )""",
+    """CREATE TABLE acct_views (
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated REAL NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (project, name)
+    )""",
+    """CREATE TABLE acct_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -24,11 +24,13 @@ from despina.errors import (
     UsageError,
 )
 from despina.server import (
+    routes_app,
     routes_blobs,
     routes_containers,
     routes_manage,
     routes_reads,
     routes_tables,
+    routes_uploads,
 )
 from despina.server.http import BodyLimit
 from despina.server.settings import ServerSettings
@@ -96,15 +98,24 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         routes_containers.router,
         routes_reads.router,
         routes_blobs.router,
+        routes_uploads.router,
         routes_tables.router,
         routes_manage.router,
+        routes_app.router,
+        routes_app.public,
     ):
         app.include_router(router, prefix=PREFIX)
 
-    if settings.static_dir is not None:
-        from fastapi.staticfiles import StaticFiles
+    static_dir = settings.web_app_dir
+    if static_dir is not None:
+        from despina.server.static import WebAppFiles
 
-        app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="web")
+        app.mount("/", WebAppFiles(static_dir), name="web")
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, skip=f"{PREFIX}/blobs")
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        skip=f"{PREFIX}/blobs",
+        fast={("POST", f"{PREFIX}/batches"): routes_containers.ingest_fast},
+    )
     return app

@@ -1,14 +1,19 @@
-"""Request and response plumbing shared by the routes: negotiation, bodies, size limits."""
+"""Request and response plumbing shared by the routes: negotiation, bodies, size limits, and
+the fast path for the hottest route (``BodyLimit``'s ``fast`` routes)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from despina import wire
+from despina.errors import DespinaError
+
+logger = logging.getLogger("despina.server")
 
 
 def wants_msgpack(request: Request) -> bool:
@@ -59,6 +64,37 @@ async def read_payload(request: Request) -> dict:
     return data
 
 
+def error_response(e: Exception) -> Response:
+    """The answer the application's exception handlers give for ``e`` (an HTTPException or
+    a DespinaError), for handlers that run outside FastAPI's routing; anything else is
+    raised again."""
+    if isinstance(e, HTTPException):
+        return JSONResponse({"detail": e.detail}, status_code=e.status_code, headers=e.headers)
+    if isinstance(e, DespinaError):
+        from despina.server.app import _status
+
+        status = _status(e)
+        if status >= 500:
+            logger.error("despina server: %s", e)
+        return JSONResponse({"detail": str(e), "error": type(e).__name__}, status_code=status)
+    raise e
+
+
+def fast_route(endpoint):
+    """A plain ASGI app running ``endpoint(request) -> Response`` with the application's
+    error answers: no routing, no dependencies, no validation models."""
+
+    async def app(scope, receive, send):
+        request = Request(scope, receive)
+        try:
+            response = await endpoint(request)
+        except (HTTPException, DespinaError) as e:
+            response = error_response(e)
+        await response(scope, receive, send)
+
+    return app
+
+
 class BodyTooLarge(HTTPException):
     """Raised while a body is read past the limit; an HTTPException so that whatever reads
     the body answers 413."""
@@ -69,16 +105,22 @@ class BodyTooLarge(HTTPException):
 
 class BodyLimit:
     """ASGI middleware: bodies above ``limit`` bytes get 413 before the route sees them
-    (paths under ``skip`` manage their own limit: blob uploads are streamed)."""
+    (paths under ``skip`` manage their own limit: blob uploads are streamed).
 
-    def __init__(self, app, limit: int, skip: str):
+    ``fast`` maps (method, exact path) to a plain ASGI app (see ``fast_route``) that answers
+    that request directly, skipping FastAPI's routing and per-request machinery; the same
+    endpoint is also declared as a FastAPI route, for the OpenAPI document."""
+
+    def __init__(self, app, limit: int, skip: str, fast: dict | None = None):
         self.app = app
         self.limit = limit
         self.skip = skip
+        self.fast = fast or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"].startswith(self.skip):
             return await self.app(scope, receive, send)
+        app = self.fast.get((scope["method"], scope["path"]), self.app)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -106,7 +148,7 @@ class BodyLimit:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
                 await self._refuse(send)

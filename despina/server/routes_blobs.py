@@ -4,24 +4,111 @@ An upload is written to a temporary file while it is hashed (never held in memor
 into the blob store; ``PUT /blobs/{sha256}`` refuses a body whose hash differs. Blobs are shared
 by every project (the same content is kept once): reading one needs any valid token and its
 hash, writing one needs the contributor role somewhere.
+
+``POST /blobs/{sha256}/link`` makes a signed link (signing.py) that reads the blob for an hour
+without the Authorization header, for the web app's ``<img src>`` and downloads. Every blob
+answer carries ``Content-Security-Policy: sandbox`` and ``X-Content-Type-Options: nosniff``
+(an HTML file opened directly runs no script in the app's origin), a Content-Type that is an
+image type only for images (else application/octet-stream) and a Content-Disposition naming
+the file (``inline`` for those images, else ``attachment``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import tempfile
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from despina.server.auth import Caller, Principal, server_state
+from despina.server import signing
+from despina.server.auth import Caller, Principal, principal, server_state
 from despina.server.checks import check_hash
 from despina.server.http import reply
 from despina.store.blobs import CHUNK, LocalBlobStore
 
 router = APIRouter(tags=["blobs"])
+
+# Types a browser may show inline; never SVG or HTML (they can carry script).
+_IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+}
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]")
+
+
+def blob_headers(filename: str | None) -> tuple[str, dict]:
+    """(media type, headers) of a blob answer for a file named ``filename``."""
+    headers = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+    media = "application/octet-stream"
+    if filename:
+        ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        media = _IMAGE_TYPES.get(ext, media)
+        disposition = "inline" if media != "application/octet-stream" else "attachment"
+        ascii_name = _UNSAFE_FILENAME.sub("_", filename)[:200] or "file"
+        headers["Content-Disposition"] = (
+            f'{disposition}; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(filename[:500], safe='')}"
+        )
+    return media, headers
+
+
+def _check_filename(filename: str | None) -> str | None:
+    if filename is None:
+        return None
+    if not isinstance(filename, str) or len(filename) > 500 or "\x00" in filename:
+        raise HTTPException(400, "filename must be a string of at most 500 characters")
+    return filename or None
+
+
+async def _small_json(request: Request, limit: int = 16 << 10) -> dict:
+    """A small JSON object body (blob paths skip the server's body limit: uploads stream)."""
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise HTTPException(413, f"the body is larger than {limit} bytes")
+    try:
+        body = json.loads(data) if data else {}
+    except ValueError as e:
+        raise HTTPException(400, f"the body is not JSON: {e}") from None
+    if not isinstance(body, dict):
+        raise HTTPException(400, "the body must be an object")
+    return body
+
+
+def blob_reader(request: Request, sha256: str) -> Principal | None:
+    """Who reads a blob: a signed link's ``exp`` and ``sig`` (then no token is needed), else
+    the caller of the Authorization header."""
+    q = request.query_params
+    if "sig" in q or "exp" in q:
+        state = server_state(request)
+        key = signing.link_key(state.accounts)
+        ok = signing.link_is_valid(
+            key,
+            sha256,
+            q.get("exp", ""),
+            q.get("sig", ""),
+            q.get("filename"),
+            state.accounts.clock(),
+        )
+        if not ok:
+            raise HTTPException(401, "the link is invalid or has expired: ask for a new one")
+        return None
+    return principal(request)
+
+
+Reader = Annotated[Principal | None, Depends(blob_reader)]
 
 
 def _may_upload(request: Request, who: Principal) -> None:
@@ -90,15 +177,24 @@ def exists(request: Request, who: Caller, sha256: str):
     return Response(status_code=200, headers={"content-length": str(blobs.size(sha256))})
 
 
-@router.get("/blobs/{sha256}", summary="Download a blob (streamed; Range requests work)")
-def download(request: Request, who: Caller, sha256: str):
+@router.get(
+    "/blobs/{sha256}",
+    summary="Download a blob (streamed; Range requests work)",
+    description="With a token, or with exp and sig of a signed link (POST .../link) and no "
+    "token. filename names the file in Content-Disposition.",
+)
+def download(request: Request, who: Reader, sha256: str, filename: str | None = None):
     blobs = server_state(request).store.blobs
     check_hash(sha256)
+    media, headers = blob_headers(_check_filename(filename))
     if isinstance(blobs, LocalBlobStore):
         path = blobs.path(sha256)
         if not path.is_file():
             raise HTTPException(404, f"no blob {sha256}")
-        return FileResponse(path, media_type="application/octet-stream")
+        # FileResponse would add its own Content-Disposition only when given a filename.
+        return FileResponse(path, media_type=media, headers=headers)
+    if not blobs.exists(sha256):
+        raise HTTPException(404, f"no blob {sha256}")
     f = blobs.open(sha256)
 
     def chunks():
@@ -106,4 +202,21 @@ def download(request: Request, who: Caller, sha256: str):
             while chunk := f.read(CHUNK):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type="application/octet-stream")
+    return StreamingResponse(chunks(), media_type=media, headers=headers)
+
+
+@router.post(
+    "/blobs/{sha256}/link",
+    summary="A link reading the blob for an hour without a token",
+    description='Body: {"filename": name or null}. Answers {"url": "api/v1/blobs/<sha>?exp=..'
+    '&sig=..&filename=.."}, relative to the app, for <img src> and downloads.',
+)
+async def link(request: Request, who: Caller, sha256: str):
+    check_hash(sha256)
+    body = await _small_json(request)
+    filename = _check_filename(body.get("filename"))
+    state = server_state(request)
+    if not state.store.blobs.exists(sha256):
+        raise HTTPException(404, f"no blob {sha256}")
+    key = signing.link_key(state.accounts)
+    return reply(request, {"url": signing.make_link(key, sha256, filename, state.accounts.clock())})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from despina import operations as ops
@@ -11,12 +14,14 @@ from despina.errors import ProjectNotFoundError
 from despina.server.auth import (
     Caller,
     Principal,
+    auth_cache,
+    authenticate,
     require_project,
     require_workspace,
     server_state,
 )
 from despina.server.checks import check_project_name, check_sys_id, check_uuid
-from despina.server.http import decompress, read_payload, reply
+from despina.server.http import decompress, fast_route, read_payload, reply, wants_msgpack
 from despina.server.validate import check_batch
 from despina.store.model import CONTAINER_KINDS
 
@@ -116,19 +121,69 @@ async def trash(request: Request, who: Caller):
     return reply(request, {"uuids": uuids, "trashed": trashed})
 
 
+def _container_project(app_state, store, uuid: str) -> str:
+    """The project of container ``uuid`` (a container never changes project, so it is
+    remembered for the life of the application)."""
+    known = getattr(app_state, "despina_container_projects", None)
+    if known is None:
+        known = app_state.despina_container_projects = {}
+    project = known.get(uuid)
+    if project is None:
+        project = store.get_container_by_uuid(uuid).project
+        if len(known) >= _KNOWN_CONTAINERS:
+            known.clear()
+        known[uuid] = project
+    return project
+
+
+_KNOWN_CONTAINERS = 65536
+
+
+def ingest_body(app_state, header: str | None, body: bytes, encoding: str | None):
+    """Everything /batches does after reading the body, in one call (run off the event loop):
+    who is calling, decode and check the batch, may they write to its container, apply."""
+    state = app_state.despina
+    cache = auth_cache(app_state)
+    who = authenticate(state, cache, header)
+    body = decompress(body, encoding, state.settings.max_body_bytes)
+    batch = check_batch(ops.decode_batch(body))
+    project = _container_project(app_state, state.store, batch.container)
+    require_project(state, who, project, "contributor", cache)
+    return wire.pack(wire.batch_result_to_wire(state.store.apply_batch(batch)))
+
+
 @router.post(
     "/batches",
     summary="Apply a batch of operations",
     description="The body is `despina.operations.encode_batch` (msgpack), optionally gzip "
     "compressed (Content-Encoding: gzip). Idempotent: operations at or below the sequence "
     "number already applied for (container, writer) are skipped. A malformed batch gets 400 "
-    "and nothing is applied.",
+    "and nothing is applied. The answer is `{applied_up_to, errors}` (msgpack when accepted, "
+    "else JSON); it is sent once the batch is committed.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {wire.MSGPACK: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
-async def ingest(request: Request, who: Caller):
-    state = server_state(request)
+async def ingest(request: Request):
+    # The hot path: plain request handling (no validation models, no dependencies), the
+    # token and role checks cached for a few seconds, one hop to a worker thread. The server
+    # answers it through ``ingest_fast`` (see app.py); this route is its OpenAPI entry.
     body = await request.body()
-    body = decompress(body, request.headers.get("content-encoding"), state.settings.max_body_bytes)
-    batch = check_batch(ops.decode_batch(body))
-    container_for(request, who, batch.container, "contributor")
-    result = await run_in_threadpool(state.store.apply_batch, batch)
-    return reply(request, wire.batch_result_to_wire(result))
+    headers = request.headers
+    packed = await asyncio.get_running_loop().run_in_executor(
+        None,
+        ingest_body,
+        request.app.state,
+        headers.get("authorization"),
+        body,
+        headers.get("content-encoding"),
+    )
+    if wants_msgpack(request):
+        return Response(packed, media_type=wire.MSGPACK)
+    return reply(request, wire.unpack(packed))
+
+
+ingest_fast = fast_route(ingest)

@@ -43,8 +43,10 @@ def _columns(columns):
     "/projects/{workspace}/{name}/tables/{kind}",
     summary="Rows of one kind of container (run, model, model_version)",
     description="Body: filter (NQL text or a JSON tree), columns, sort_by, ascending, limit, "
-    "trashed (false, true or null for both), model_id (model versions of one model). The same "
-    "parameters as Store.fetch_table.",
+    "offset (rows of the sorted answer to skip: paging), trashed (false, true or null for "
+    "both), model_id (model versions of one model). The same parameters as Store.fetch_table. "
+    "Answer: columns, types, rows (lists in column order; sys/id always first) and total (rows "
+    "matching, ignoring limit and offset).",
 )
 async def table(request: Request, who: Caller, workspace: str, name: str, kind: str):
     project = check_project(workspace, name)
@@ -56,6 +58,9 @@ async def table(request: Request, who: Caller, workspace: str, name: str, kind: 
     limit = body.get("limit")
     if limit is not None and (not isinstance(limit, int) or limit < 0):
         raise HTTPException(400, "limit must be a non-negative integer")
+    offset = body.get("offset") or 0
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise HTTPException(400, "offset must be a non-negative integer (rows to skip)")
     trashed = body.get("trashed", False)
     if trashed not in (True, False, None):
         raise HTTPException(400, "trashed must be true, false or null")
@@ -69,6 +74,7 @@ async def table(request: Request, who: Caller, workspace: str, name: str, kind: 
         sort_by=str(body.get("sort_by") or "sys/creation_time"),
         ascending=bool(body.get("ascending", False)),
         limit=limit,
+        offset=offset,
         trashed=trashed,
     )
     return reply(request, wire.table_to_wire(result))

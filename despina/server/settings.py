@@ -49,7 +49,9 @@ SERVER_SETTINGS: tuple[ServerSetting, ...] = (
         "static_dir",
         "DESPINA_STATIC_DIR",
         None,
-        "Folder of the built web app, served at /. Unset: no web app.",
+        "Folder of the built web app, served at /. Unset: the app built into the package "
+        "(despina/server/webapp, made by `npm run build` in frontend/) when it exists; "
+        "'none': no web app.",
     ),
     ServerSetting(
         "max_body_bytes",
@@ -112,7 +114,13 @@ class ServerSettings:
             blob_url=get("blob_url") or str(data_dir / "blobs"),
             host=get("host") or "127.0.0.1",
             port=int(get("port") or 8732),
-            static_dir=Path(static).absolute() if static else None,
+            static_dir=(
+                None
+                if not static
+                else Path("none")
+                if static == "none"
+                else Path(static).absolute()
+            ),
             max_body_bytes=int(get("max_body_bytes")),
             max_blob_bytes=int(get("max_blob_bytes")),
             auth=auth_text in _TRUE,
@@ -129,6 +137,16 @@ class ServerSettings:
 
     def with_(self, **changes) -> ServerSettings:
         return replace(self, **changes)
+
+    @property
+    def web_app_dir(self) -> Path | None:
+        """The folder served at ``/``: ``static_dir``, else the built app when it exists;
+        None when there is none (or static_dir was given as 'none')."""
+        if self.static_dir is not None:
+            return None if str(self.static_dir) == "none" else self.static_dir
+        from despina.server.static import default_static_dir
+
+        return default_static_dir()
 
     @property
     def database_path(self) -> str | None:

@@ -66,7 +66,7 @@ def fetch_float_buckets(db, uuids, path, x, x_min, x_max, buckets, log_x) -> lis
     if x_min is not None and x_max is not None and x_max < x_min:
         raise UsageError(f"x_max ({x_max}) is below x_min ({x_min})")
     with db.reading() as conn:
-        field_ids = [_field_id(conn, u, path) for u in uuids]
+        field_ids = _field_ids(conn, list(uuids), path)
         present = [f for f in field_ids if f is not None]
         lo, hi = _range(conn, present, x)
         lo = lo if x_min is None else float(x_min)
@@ -75,22 +75,36 @@ def fetch_float_buckets(db, uuids, path, x, x_min, x_max, buckets, log_x) -> lis
             lo = hi = lo if lo is not None else (hi if hi is not None else 0.0)
         hi = max(hi, lo)
         axis = Axis(lo, hi, buckets, log_x)
+        # A few queries for all the series at once, not a few per series: over a server
+        # connection, round trips would cost more than the work.
+        summaries = _summaries(conn, present, x, x_min, x_max)
+        plans = {fid: _plan(summaries.get(fid), x, axis, x_min, x_max) for fid in present}
+        points = _fetch_points(conn, [c for plan in plans.values() for c in plan[1]], x)
         return [
-            _one(conn, uuid, path, x, fid, axis, x_min, x_max)
+            _one(uuid, path, x, fid, axis, x_min, x_max, plans.get(fid), points)
             for uuid, fid in zip(uuids, field_ids, strict=True)
         ]
 
 
-def _field_id(conn, uuid: str, path: str) -> int | None:
-    c = load_container(conn, uuid)
-    row = conn.execute(
-        "SELECT id, type FROM fields WHERE container_id = ? AND path = ?", (c[0], path)
-    ).fetchone()
-    if row is None:
-        return None
-    if row[1] != ops.FLOAT_SERIES:
-        raise FieldTypeError(path, row[1], ops.FLOAT_SERIES)
-    return row[0]
+def _field_ids(conn, uuids: list[str], path: str) -> list[int | None]:
+    """The field id of ``path`` in each container (None where it has none)."""
+    found: dict[str, tuple] = {}
+    for chunk in in_chunks(sorted(set(uuids))):
+        for uuid, fid, type_ in conn.execute(
+            "SELECT c.uuid, f.id, f.type FROM containers c LEFT JOIN fields f ON "
+            f"f.container_id = c.id AND f.path = ? WHERE c.uuid IN ({placeholders(len(chunk))})",
+            (path, *chunk),
+        ):
+            found[uuid] = (fid, type_)
+    out = []
+    for uuid in uuids:
+        if uuid not in found:
+            load_container(conn, uuid)  # raises ContainerNotFoundError naming it
+        fid, type_ = found[uuid]
+        if fid is not None and type_ != ops.FLOAT_SERIES:
+            raise FieldTypeError(path, type_, ops.FLOAT_SERIES)
+        out.append(fid)
+    return out
 
 
 def _range(conn, field_ids: list[int], x: str) -> tuple[float | None, float | None]:
@@ -132,79 +146,112 @@ def _empty(uuid, path, x, axis) -> dict:
     )
 
 
-def _one(conn, uuid, path, x, field_id, axis, x_min, x_max) -> FloatBuckets:
+def _summaries(conn, field_ids: list[int], x: str, x_min, x_max) -> dict:
+    """Chunk summaries per field, as float arrays (NULL -> nan), in series order."""
     np = _np()
-    out = _empty(uuid, path, x, axis)
-    if field_id is None:
-        return FloatBuckets(**out)
     lo_col, hi_col = (
         ("first_step", "last_step") if x == "step" else ("min_timestamp", "max_timestamp")
     )
-    sql = f"SELECT {_SUMMARY} FROM float_chunks WHERE field_id = ?"
-    params: list = [field_id]
-    if x_min is not None:
-        sql += f" AND {hi_col} >= ?"
-        params.append(float(x_min))
-    if x_max is not None:
-        sql += f" AND {lo_col} <= ?"
-        params.append(float(x_max))
-    rows = conn.execute(sql + " ORDER BY first_index", params).fetchall()
-    if not rows:
-        return FloatBuckets(**out)
-    s = np.array(rows, dtype=np.float64)  # NULL -> nan
+    rows: dict[int, list] = {}
+    for chunk in in_chunks(field_ids):
+        sql = (
+            f"SELECT field_id, {_SUMMARY} FROM float_chunks WHERE field_id IN "
+            f"({placeholders(len(chunk))})"
+        )
+        params: list = list(chunk)
+        if x_min is not None:
+            sql += f" AND {hi_col} >= ?"
+            params.append(float(x_min))
+        if x_max is not None:
+            sql += f" AND {lo_col} <= ?"
+            params.append(float(x_max))
+        for row in conn.execute(sql + " ORDER BY field_id, first_index", params):
+            rows.setdefault(row[0], []).append(row[1:])
+    return {fid: np.array(r, dtype=np.float64) for fid, r in rows.items()}
+
+
+def _plan(s, x: str, axis: Axis, x_min, x_max):
+    """(record of the chunks read from their summaries or None, ids of the chunks whose points
+    must be decoded, whether those have no NaN or ±Inf)."""
+    np = _np()
+    if s is None:
+        return None, [], True
     x_lo, x_hi = (s[:, 1], s[:, 2]) if x == "step" else (s[:, 12], s[:, 13])
     whole = axis.index(x_lo) == axis.index(x_hi)
     if x_min is not None:
         whole &= x_lo >= x_min
     if x_max is not None:
         whole &= x_hi <= x_max
-    records = []
+    record = None
     if whole.any():
         w = s[whole]
-        records.append(
-            (
-                axis.index(x_lo[whole]),
-                w[:, 1],  # order: the first step
-                w[:, 3].astype(np.int64),
-                w[:, 4],
-                w[:, 5],
-                w[:, 6],
-                w[:, 7],
-                w[:, 8],
-                w[:, 9].astype(np.int64),
-                w[:, 10].astype(np.int64),
-                w[:, 11].astype(np.int64),
-            )
+        record = (
+            axis.index(x_lo[whole]),
+            w[:, 1],  # order: the first step
+            w[:, 3].astype(np.int64),
+            w[:, 4],
+            w[:, 5],
+            w[:, 6],
+            w[:, 7],
+            w[:, 8],
+            w[:, 9].astype(np.int64),
+            w[:, 10].astype(np.int64),
+            w[:, 11].astype(np.int64),
         )
     partial = s[~whole, 0].astype(np.int64).tolist()
+    return record, partial, not s[~whole, 9:12].any()
+
+
+def _fetch_points(conn, chunk_ids: list[int], x: str) -> dict:
+    """chunk id -> (steps, values, timestamps or None), decoded."""
+    cols = 'id, steps, "values"' + (", timestamps" if x == "time" else "")
+    # PostgreSQL: packed points in binary format (SQLite connections have no such method)
+    execute = getattr(conn, "execute_binary", conn.execute)
+    out = {}
+    for chunk in in_chunks(chunk_ids):
+        for row in execute(
+            f"SELECT {cols} FROM float_chunks WHERE id IN ({placeholders(len(chunk))})", chunk
+        ):
+            out[row[0]] = (
+                unpack(row[1]),
+                unpack(row[2]),
+                unpack(row[3]) if x == "time" else None,
+            )
+    return out
+
+
+def _one(uuid, path, x, field_id, axis, x_min, x_max, plan, points) -> FloatBuckets:
+    out = _empty(uuid, path, x, axis)
+    if field_id is None or plan is None:
+        return FloatBuckets(**out)
+    record, partial, clean = plan
+    records = [] if record is None else [record]
     if partial:
-        records.append(_points(conn, partial, x, axis, x_min, x_max))
-    _merge(out, records)
+        records.append(_points([points[c] for c in partial], x, axis, x_min, x_max, clean))
+    if records:
+        _merge(out, records)
     return FloatBuckets(**out)
 
 
-def _points(conn, chunk_ids: list[int], x: str, axis: Axis, x_min, x_max):
-    """Decode the points of these chunks and reduce them to one record per run of points in
-    the same bucket."""
+def _points(chunks: list, x: str, axis: Axis, x_min, x_max, clean=False):
+    """Reduce the decoded points of these chunks (in series order) to one record per run of
+    points in the same bucket."""
     np = _np()
-    cols = 'steps, "values"' + (", timestamps" if x == "time" else "")
-    steps, values, times, sizes = [], [], [], []
-    for chunk in in_chunks(chunk_ids):
-        for row in conn.execute(
-            f"SELECT {cols} FROM float_chunks WHERE id IN ({placeholders(len(chunk))}) "
-            "ORDER BY first_index",
-            chunk,
-        ):
-            steps.append(unpack(row[0]))
-            values.append(unpack(row[1]))
-            sizes.append(len(steps[-1]))
-            if x == "time":
-                times.append(unpack(row[2]))
+    steps = [c[0] for c in chunks]
+    values = [c[1] for c in chunks]
+    times = [c[2] for c in chunks]
+    sizes = [len(c[0]) for c in chunks]
     steps = np.concatenate(steps)
     values = np.concatenate(values)
+    xs = steps if x == "step" else np.concatenate(times)
+    if x == "step" and x_min is None and x_max is None:
+        # Steps increase along a series, so the buckets never go back: a run of points
+        # ends where the bucket changes or a chunk ends (whole chunks may sit between them).
+        idx = axis.index(xs)
+        ends = np.cumsum(sizes)[:-1]
+        return _reduce(np, idx, None, steps, values, ends, clean)
     # A run of points must not span two chunks: whole chunks may sit between them.
     chunk_no = np.repeat(np.arange(len(sizes)), sizes)
-    xs = steps if x == "step" else np.concatenate(times)
     if x_min is not None or x_max is not None:
         keep = np.ones(len(xs), dtype=bool)
         if x_min is not None:
@@ -216,17 +263,38 @@ def _points(conn, chunk_ids: list[int], x: str, axis: Axis, x_min, x_max):
     if len(idx) > 1 and (np.diff(idx) < 0).any():  # a time axis whose times go back
         order = np.argsort(idx, kind="stable")
         idx, steps, values, chunk_no = idx[order], steps[order], values[order], chunk_no[order]
-    return _reduce(np, idx, chunk_no, steps, values)
+    return _reduce(np, idx, chunk_no, steps, values, None, clean)
 
 
-def _reduce(np, idx, chunk_no, steps, values):
+def _reduce(np, idx, chunk_no, steps, values, chunk_ends=None, clean=False):
+    """One record per run of points in the same bucket and chunk (``chunk_no`` per point, or
+    ``chunk_ends``: the positions where chunks end). ``clean``: no NaN or ±Inf among them."""
     if not len(idx):
         e = np.empty(0)
         z = np.empty(0, dtype=np.int64)
         return (z, e, z, e, e, e, e, e, z, z, z)
-    breaks = (np.diff(idx) != 0) | (np.diff(chunk_no) != 0)
+    breaks = np.diff(idx) != 0
+    if chunk_ends is not None:
+        breaks[chunk_ends - 1] = True
+    else:
+        breaks |= np.diff(chunk_no) != 0
     starts = np.concatenate(([0], np.flatnonzero(breaks) + 1))
     ends = np.concatenate((starts[1:], [len(idx)]))
+    if clean:
+        zeros = np.zeros(len(starts), dtype=np.int64)
+        return (
+            idx[starts],
+            steps[starts],
+            ends - starts,
+            values[starts],
+            values[ends - 1],
+            np.minimum.reduceat(values, starts),
+            np.maximum.reduceat(values, starts),
+            np.add.reduceat(values, starts),
+            zeros,
+            zeros,
+            zeros,
+        )
     finite = np.isfinite(values)
     nan = np.isnan(values)
     masked = np.where(finite, values, np.nan)

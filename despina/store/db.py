@@ -87,6 +87,9 @@ class Database:
         # An in-memory database is one connection, so its users take turns.
         self._memory_lock = threading.RLock() if self.memory else None
         self._shared = self._connect() if self.memory else None
+        # Writers of this process take turns here before BEGIN IMMEDIATE: threads waiting on
+        # SQLite's own lock poll it with sleeps of up to 100 ms, which starves a busy server.
+        self._write_lock = threading.Lock() if not self.memory else None
         self.closed = False
 
     # ---- connections ----------------------------------------------------------------------
@@ -149,10 +152,11 @@ class Database:
     # ---- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def _scope(self, begin: str) -> Iterator[sqlite3.Connection]:
+    def _scope(self, begin: str, write: bool = False) -> Iterator[sqlite3.Connection]:
         lock = self._memory_lock
         if lock is not None:
             lock.acquire()
+        writer = None
         try:
             conn = self.connection()
             local = self._local
@@ -164,6 +168,9 @@ class Database:
                 finally:
                     local.depth = depth
                 return
+            if write and self._write_lock is not None:
+                writer = self._write_lock
+                writer.acquire()
             self._retry_locked(lambda: conn.execute(begin))
             local.depth = 1
             try:
@@ -176,6 +183,8 @@ class Database:
             finally:
                 local.depth = 0
         finally:
+            if writer is not None:
+                writer.release()
             if lock is not None:
                 lock.release()
 
@@ -184,7 +193,7 @@ class Database:
         so it never fails half-way on a lock. Nested calls join the outer transaction.
         ``lock`` names what the transaction changes (``"container:<uuid>"``); SQLite's one
         write lock already covers it, PostgreSQL locks just that (see postgres.py)."""
-        return self._scope("BEGIN IMMEDIATE")
+        return self._scope("BEGIN IMMEDIATE", write=True)
 
     def reading(self):
         """A read transaction: every query inside sees one consistent snapshot."""

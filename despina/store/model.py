@@ -178,6 +178,8 @@ class Table:
     # The same values by column (path -> list in row order), when the store has them at hand:
     # DataFrames are built from it without going through the rows.
     column_values: dict[str, list] | None = None
+    # Rows matching the query, ignoring limit and offset (None when not counted).
+    total: int | None = None
 
 
 __all__ = [

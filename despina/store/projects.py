@@ -81,7 +81,11 @@ def get_project(db: Database, qualified_name: str) -> ProjectInfo:
     return project
 
 
-def get_or_create_project(db: Database, qualified_name: str, now: float) -> ProjectInfo:
+def get_or_create_project(
+    db: Database, qualified_name: str, now: float, key: str | None = None
+) -> ProjectInfo:
+    """The project, created on first use. Its key is ``key`` (an importer keeping the ids of
+    another tracker) when that is valid and free, else derived from the name."""
     workspace, name = split_project_name(qualified_name)
     with db.reading() as conn:
         project = find_project(conn, qualified_name)
@@ -92,6 +96,17 @@ def get_or_create_project(db: Database, qualified_name: str, now: float) -> Proj
         project = find_project(conn, qualified_name)
         if project is not None:
             return project
+        wanted = _NOT_KEY.sub("", str(key or "").upper())
+        if (
+            wanted
+            and re.match(r"[A-Z]", wanted)
+            and not conn.execute("SELECT 1 FROM projects WHERE key = ?", (wanted,)).fetchone()
+        ):
+            conn.execute(
+                "INSERT INTO projects (workspace, name, key, created) VALUES (?, ?, ?, ?)",
+                (workspace, name, wanted, now),
+            )
+            return find_project(conn, qualified_name)
         base = base_project_key(name)
         taken = {
             r[0]
@@ -196,7 +211,14 @@ def create_container(
     custom_run_id: str | None = None,
     model_key: str | None = None,
     model_id: str | None = None,
+    sys_id: str | None = None,
+    project_key: str | None = None,
 ) -> ContainerInfo:
+    """See Store.create_container. ``sys_id`` (importers) asks for the id an object had in
+    another tracker: a run ``KEY-N`` or a model version ``KEY-MODEL-N`` keeps it when it fits
+    the project's key (and model) and is free, and later objects continue after the highest
+    number; otherwise the next free id is given. ``project_key`` is the key a project created
+    now should get (see get_or_create_project)."""
     if kind not in CONTAINER_KINDS:
         raise UsageError(
             f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}"
@@ -207,7 +229,7 @@ def create_container(
         existing = _find(conn, "c.uuid = ?", (uuid,))
     if existing is not None:
         return existing
-    proj = get_or_create_project(db, project, created)
+    proj = get_or_create_project(db, project, created, project_key)
     # Numbers, custom run ids and model keys are per project: its creations run one at a time.
     with db.transaction(lock=f"project:{proj.id}") as conn:
         existing = _find(conn, "c.uuid = ?", (uuid,))
@@ -223,7 +245,9 @@ def create_container(
             return existing
         number, key, model_row = None, None, None
         if kind == RUN:
-            number = _next_number(conn, "project_id = ? AND kind = 'run'", proj.id)
+            number = _kept_number(conn, sys_id, proj.key)
+            if number is None:
+                number = _next_number(conn, "project_id = ? AND kind = 'run'", proj.id)
             sys_id = f"{proj.key}-{number}"
         elif kind == MODEL:
             if model_key is None:
@@ -251,7 +275,9 @@ def create_container(
                     f"no model with id '{model_id}' in project '{proj.qualified_name}'; "
                     "create it first with init_model(key=...)"
                 )
-            number = _next_number(conn, "model_container_id = ?", model_row[0])
+            number = _kept_number(conn, sys_id, model_row[1])
+            if number is None:
+                number = _next_number(conn, "model_container_id = ?", model_row[0])
             sys_id = f"{model_row[1]}-{number}"
         else:
             sys_id = proj.key
@@ -301,6 +327,21 @@ def create_container(
             model_row[1] if model_row else None,
         )
         return _find(conn, "c.id = ?", (container_id,))
+
+
+def _kept_number(conn, sys_id: str | None, prefix: str) -> int | None:
+    """The N of a requested ``PREFIX-N`` id when it has that form and no container has it."""
+    if not sys_id:
+        return None
+    head, _, tail = str(sys_id).rpartition("-")
+    if head != prefix or not tail.isdigit() or len(tail) > 18 or int(tail) < 1:
+        return None
+    number = int(tail)
+    if conn.execute(
+        "SELECT 1 FROM containers WHERE sys_id = ?", (f"{prefix}-{number}",)
+    ).fetchone():
+        return None
+    return number
 
 
 def _next_number(conn, where: str, param) -> int:

@@ -137,12 +137,24 @@ def _convert(kind: str, value):
         raise UsageError(f"invalid {kind} value {value!r} in a query")
 
 
+def _selectivity_rank(node) -> int:
+    """0 for clauses that usually match few rows (a member or a string equal to a value)."""
+    if isinstance(node, Clause) and (
+        (node.type == "stringSet" and node.op == "CONTAINS")
+        or (node.op == "=" and node.path not in _SYS)
+    ):
+        return 0
+    return 1
+
+
 class Compiler:
     """Compile a filter tree into ``(sql, params)`` over the containers alias ``c``."""
 
-    def __init__(self, dialect, now: float):
+    def __init__(self, dialect, now: float, id_range: tuple[int, int] | None = None):
         self.dialect = dialect
         self.now = now
+        # (lowest, highest) id of the containers queried: bounds every field sub-query
+        self.id_range = id_range
 
     def compile(self, node) -> tuple[str, list]:
         if isinstance(node, Clause):
@@ -150,7 +162,10 @@ class Compiler:
         if isinstance(node, (And, Or)):
             if not node.children:
                 return ("1 = 1" if isinstance(node, And) else "1 = 0"), []
-            parts = [self.compile(child) for child in node.children]
+            children = node.children
+            if isinstance(node, And):  # likely selective clauses first: SQLite drives from one
+                children = sorted(children, key=_selectivity_rank)
+            parts = [self.compile(child) for child in children]
             joiner = " AND " if isinstance(node, And) else " OR "
             return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
         if isinstance(node, Not):
@@ -184,12 +199,18 @@ class Compiler:
             )
         _check_operator(c, c.type)
         types, expr = spec
-        where = (
-            "f.container_id = c.id AND f.path = ? AND f.type IN ("
-            + ", ".join("?" * len(types))
-            + ")"
-        )
+        where = "f.path = ? AND f.type IN (" + ", ".join("?" * len(types)) + ")"
         params: list = [c.path, *types]
+        if self.id_range is not None:
+            where += " AND f.container_id BETWEEN ? AND ?"
+            params += list(self.id_range)
+        if c.type == "stringSet" and c.op == "CONTAINS":
+            # the members holding the value first (index string_set_members_value)
+            return (
+                "c.id IN (SELECT f.container_id FROM fields f WHERE f.id IN (SELECT m.field_id "
+                f"FROM string_set_members m WHERE m.value = ?) AND {where})",
+                [str(c.value), *params],
+            )
         if c.op != "EXISTS":
             if c.type == "stringSet":
                 sql, more = self._members("string_set_members m", "m.field_id = f.id", "m.value", c)
@@ -204,7 +225,10 @@ class Compiler:
                 sql, more = self._compare(expr, c.op, _convert(c.type, c.value))
                 where += f" AND {sql}"
                 params += more
-        return f"EXISTS (SELECT 1 FROM fields f WHERE {where})", params
+        # A semi-join rather than a correlated EXISTS: the database may read the path's
+        # index range once (or drive from a selective member index) instead of probing the
+        # fields of every container in turn. container_id is never NULL, so NOT IN is exact.
+        return f"c.id IN (SELECT f.container_id FROM fields f WHERE {where})", params
 
     def _members(self, table: str, link: str, column: str, c: Clause) -> tuple[str, list]:
         """A string set's members: CONTAINS one, MATCHES (some member matches), NOT_MATCHES

@@ -8,7 +8,8 @@ The same migrations build SQLite and PostgreSQL databases: DDL is written with S
 names in upper case (``INTEGER PRIMARY KEY``, ``INTEGER``, ``REAL``, ``TEXT``, ``BLOB``) and
 the database's dialect maps them (``dialect.ddl``: BIGINT identity, BIGINT, DOUBLE PRECISION,
 TEXT COLLATE "C", BYTEA on PostgreSQL). Keep identifiers in lower case so they never match.
-Python steps get the connection and must use only portable SQL with ``?`` placeholders.
+Python steps get the connection and the dialect, and use portable SQL with ``?`` placeholders
+(or branch on ``dialect.name`` where the databases need different DDL).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ _CHUNK_SUMMARY = (
 )
 
 
-def _backfill_chunk_summaries(conn) -> None:
+def _backfill_chunk_summaries(conn, dialect=None) -> None:
     from despina.store.series import chunk_summary, unpack
 
     rows = conn.execute('SELECT id, "values", timestamps FROM float_chunks').fetchall()
@@ -173,8 +174,31 @@ _V3 = [
     "CREATE INDEX fields_table ON fields (path, container_id, type, float_value, int_value, count)",
 ]
 
+# Version 4: string set members by value, so that `sys/tags CONTAINS "x"` starts from the
+# members holding "x" instead of probing every container's tags.
+# And containers in creation order, the tables' default sort: a first page reads its rows only.
+# On PostgreSQL, fields_table also carries the field id (SQLite's indexes hold the rowid
+# anyway): joining string set members to their containers then reads the index alone, where
+# it read a heap page per field (sys/tags CONTAINS over 100,000 runs: 3.2 s -> 0.2 s).
+
+
+def _fields_table_with_id(conn, dialect) -> None:
+    if dialect.name == "postgresql":
+        conn.execute("DROP INDEX fields_table")
+        conn.execute(
+            "CREATE INDEX fields_table ON fields "
+            "(path, container_id, type, float_value, int_value, count, id)"
+        )
+
+
+_V4 = [
+    "CREATE INDEX string_set_members_value ON string_set_members (value, field_id)",
+    "CREATE INDEX containers_created ON containers (project_id, kind, trashed, created)",
+    _fields_table_with_id,
+]
+
 # Each entry: SQL statements, or callables taking the connection (data back-fills).
-MIGRATIONS: list[list] = [_V1, _V2, _V3]
+MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -215,7 +239,7 @@ def migrate(db, upto: int | None = None) -> int:
         while version < target:
             for statement in MIGRATIONS[version]:
                 if callable(statement):
-                    statement(conn)
+                    statement(conn, dialect)
                 else:
                     conn.execute(dialect.ddl(statement))
             version += 1

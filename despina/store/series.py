@@ -4,7 +4,8 @@ Float points live in ``float_chunks`` rows of up to ``CHUNK_POINTS`` points: thr
 little-endian float64 arrays (steps, values, timestamps) and a summary of the chunk (min, max,
 first, last, sum, NaN/±Inf counts, timestamp range) that bucketed reads use instead of the
 points when the whole chunk falls in one bucket. An append fills the last partial
-chunk (rewriting it) and then adds new chunks. The field row keeps the summary (count, last
+chunk (rewriting it) when it is less than half full or takes all the new points, and then adds
+new chunks (see ``_write_chunks``). The field row keeps the summary (count, last
 point, min/max/sum/sum_sq over finite values, NaN and ±Inf counts) so tables and filters never
 read points. numpy is imported inside the functions: ``import despina`` stays light.
 """
@@ -18,6 +19,7 @@ from despina.operations import MAX_STRING_LENGTH, SeriesFile
 from despina.store.fields import FLOAT_POINT_SIZE, Refused
 
 CHUNK_POINTS = 1024  # small enough that most chunks fall in one chart bucket
+_LAST_CHUNK = "FROM float_chunks c WHERE c.field_id = fields.id ORDER BY c.first_index DESC LIMIT 1"
 _NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; its -1 is refused elsewhere
 
 
@@ -115,12 +117,15 @@ def append_floats(conn, field_id: int, path: str, steps, values, timestamps, now
     if len(steps) != len(values):
         raise Refused(f"series '{path}': {len(values)} values but {len(steps)} steps")
     ts = _timestamps(timestamps, len(values), now)
+    # One statement for the summary and where the last chunk starts and how full it is.
     row = conn.execute(
         "SELECT count, last_step, min_value, max_value, sum_value, sum_sq, nan_count, "
-        "pos_inf_count, neg_inf_count FROM fields WHERE id = ?",
+        "pos_inf_count, neg_inf_count, "
+        f"(SELECT c.first_index {_LAST_CHUNK}), (SELECT c.n {_LAST_CHUNK}) "
+        "FROM fields WHERE id = ?",
         (field_id,),
     ).fetchone()
-    count, last_step, lo, hi, total, total_sq, nans, pinf, ninf = row
+    count, last_step, lo, hi, total, total_sq, nans, pinf, ninf, *last_chunk = row
     steps, kept = resolve_steps(steps, last_step)
     message = _refusal(path, steps, kept, last_step)
     if not kept.all():
@@ -139,7 +144,7 @@ def append_floats(conn, field_id: int, path: str, steps, values, timestamps, now
     nan_new = int(np.isnan(values).sum())
     pinf_new = int((values == np.inf).sum())
     ninf_new = len(values) - len(fin) - nan_new - pinf_new
-    _write_chunks(conn, field_id, count, steps, values, ts)
+    _write_chunks(conn, field_id, count, last_chunk, steps, values, ts)
     count += len(values)
     last = float(values[-1])
     conn.execute(
@@ -233,29 +238,40 @@ def _full_chunk_rows(np, field_id, count, start, steps, values, ts) -> list:
     return rows
 
 
-def _write_chunks(conn, field_id, count, steps, values, ts) -> None:
+def _write_chunks(conn, field_id, count, last_chunk, steps, values, ts) -> None:
+    """Store new points after ``count`` stored ones; ``last_chunk`` is (first index, number
+    of points) of the last chunk, (None, None) when there is none.
+
+    A partial last chunk takes the new points when they all fit, or is filled up when it is
+    less than half full; one at least half full is left as it is and the points start new
+    chunks. So chunks hold CHUNK_POINTS / 2 to CHUNK_POINTS points (the last one fewer), and
+    batches of about a chunk's size never rewrite the chunk before them."""
     np = _np()
     start = 0
-    last = conn.execute(
-        'SELECT id, n, steps, "values", timestamps FROM float_chunks WHERE field_id = ? '
-        "ORDER BY first_index DESC LIMIT 1",
-        (field_id,),
-    ).fetchone()
-    if last is not None and last[1] < CHUNK_POINTS:
-        start = min(CHUNK_POINTS - last[1], len(steps))
-        row = _chunk_row(
-            np,
-            np.concatenate([_unpack(last[2]), steps[:start]]),
-            np.concatenate([_unpack(last[3]), values[:start]]),
-            np.concatenate([_unpack(last[4]), ts[:start]]),
-        )
-        conn.execute(
-            "UPDATE float_chunks SET n = ?, first_step = ?, last_step = ?, min_value = ?, "
-            'max_value = ?, steps = ?, "values" = ?, timestamps = ?, first_value = ?, '
-            "last_value = ?, sum_value = ?, nan_count = ?, pos_inf_count = ?, "
-            "neg_inf_count = ?, min_timestamp = ?, max_timestamp = ? WHERE id = ?",
-            (*row, last[0]),
-        )
+    first_index, last_n = last_chunk
+    if last_n is not None and last_n < CHUNK_POINTS:
+        fits = last_n + len(steps) <= CHUNK_POINTS
+        if fits or last_n < CHUNK_POINTS // 2:
+            start = min(CHUNK_POINTS - last_n, len(steps))
+            last = conn.execute(
+                'SELECT steps, "values", timestamps FROM float_chunks WHERE field_id = ? '
+                "AND first_index = ?",
+                (field_id, first_index),
+            ).fetchone()
+            row = _chunk_row(
+                np,
+                np.concatenate([_unpack(last[0]), steps[:start]]),
+                np.concatenate([_unpack(last[1]), values[:start]]),
+                np.concatenate([_unpack(last[2]), ts[:start]]),
+            )
+            conn.execute(
+                "UPDATE float_chunks SET n = ?, first_step = ?, last_step = ?, min_value = ?, "
+                'max_value = ?, steps = ?, "values" = ?, timestamps = ?, first_value = ?, '
+                "last_value = ?, sum_value = ?, nan_count = ?, pos_inf_count = ?, "
+                "neg_inf_count = ?, min_timestamp = ?, max_timestamp = ? "
+                "WHERE field_id = ? AND first_index = ?",
+                (*row, field_id, first_index),
+            )
     rows = _full_chunk_rows(np, field_id, count, start, steps, values, ts)
     end = start + (len(steps) - start) // CHUNK_POINTS * CHUNK_POINTS
     if end < len(steps):  # the partial chunk at the end

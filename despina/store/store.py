@@ -283,6 +283,7 @@ class Store:
         ascending: bool = False,
         limit: int | None = None,
         trashed: bool | None = False,
+        offset: int = 0,
     ) -> Table:
         """Rows of one kind of container in a project (model versions of ``model_id`` only,
         when given). ``filter`` is a filter tree or NQL text (parsed with ``clock()`` as the
@@ -291,7 +292,9 @@ class Store:
         (``re.compile("^metrics/")``: every path it finds with ``re.search``, sorted); sys/id
         is always included.
         ``trashed`` False: only live ones, True: only trashed ones, None: both. Rows whose
-        sort field is missing come last."""
+        sort field is missing come last. ``offset`` skips that many rows of the sorted
+        answer (paging); ``Table.total`` counts the rows matching, ignoring limit and
+        offset."""
         return tables.fetch_table(
             self._db,
             project=project,
@@ -302,6 +305,7 @@ class Store:
             sort_by=sort_by,
             ascending=ascending,
             limit=limit,
+            offset=offset,
             trashed=trashed,
             now=self.clock(),
         )

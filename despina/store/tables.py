@@ -3,7 +3,6 @@ query per 500 containers reads their fields."""
 
 from __future__ import annotations
 
-import math
 import re
 
 from despina import operations as ops
@@ -14,7 +13,10 @@ from despina.store.model import CONTAINER_KINDS, MODEL_VERSION, Table
 from despina.store.nql import parse_nql
 from despina.store.projects import find_project, split_project_name
 from despina.store.query import _SYS, SYS_SIZE_SQL, Compiler, state_sql
-from despina.store.reads import CONTAINER_COLUMNS, computed_sys, micros_to_datetime
+from despina.store.reads import CONTAINER_COLUMNS, computed_sys
+from despina.store.table_columns import Rows, candidate_paths, read_column, scopes
+
+_NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
 
 # Sort expressions for computed sys fields (sys/id sorts runs by number, then by id).
 _SORT_SYS = {
@@ -54,11 +56,14 @@ def fetch_table(
     limit,
     trashed,
     now: float,
+    offset: int = 0,
 ) -> Table:
     if kind not in CONTAINER_KINDS:
         raise UsageError(
             f"unknown container kind {kind!r}: use one of {', '.join(CONTAINER_KINDS)}"
         )
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise UsageError(f"offset must be a non-negative integer, got {offset!r}")
     patterns = _check_columns(columns)
     wanted = None if columns is None else ["sys/id", *(c for c in columns if c != "sys/id")]
     wanted = None if wanted is None else list(dict.fromkeys(wanted))
@@ -68,7 +73,7 @@ def fetch_table(
         proj = find_project(conn, project)
         if proj is None:
             split_project_name(project)  # a malformed name raises
-            return Table(wanted or ["sys/id"], [], {"sys/id": "string"})
+            return Table(wanted or ["sys/id"], [], {"sys/id": "string"}, total=0)
         join, join_params, order, order_params = _sort_terms(sort_by, now)
         where = ["c.project_id = ?", "c.kind = ?"]
         params: list = [*join_params, proj.id, kind]
@@ -81,7 +86,12 @@ def fetch_table(
             )
             params.append(model_id)
         if filter is not None:
-            sql, more = Compiler(db.dialect, now).compile(filter)
+            span = conn.execute(
+                "SELECT MIN(id), MAX(id) FROM containers WHERE project_id = ? AND kind = ?",
+                (proj.id, kind),
+            ).fetchone()
+            id_range = None if span[0] is None else (span[0], span[1])
+            sql, more = Compiler(db.dialect, now, id_range).compile(filter)
             where.append(sql)
             params += more
         direction = "ASC" if ascending else "DESC"
@@ -91,18 +101,37 @@ def fetch_table(
         terms = [order[0] + " ASC"] if join else []
         terms += [f"{e} {direction} {nulls}" for e in (order[1:] if join else order)]
         terms.append(f"c.id {direction}")
+        condition = " AND ".join(where)
+        # With a limit, the window count gives the total from the same scan as the page.
+        # Without a filter, a COUNT over the index is cheaper, and lets an index give the
+        # sorted page without reading every row (containers_created).
+        counted = ", COUNT(*) OVER ()" if limit is not None and filter is not None else ""
         sql = (
-            f"SELECT {CONTAINER_COLUMNS} FROM containers c {join} WHERE {' AND '.join(where)} "
+            f"SELECT {CONTAINER_COLUMNS}{counted} FROM containers c {join} WHERE {condition} "
             f"ORDER BY {', '.join(terms)}"
         )
         params += order_params
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [_NO_LIMIT if limit is None else int(limit), offset]
         containers = conn.execute(sql, params).fetchall()
+        if containers and counted:
+            total = containers[0][-1]
+            containers = [c[:-1] for c in containers]
+        elif limit is None and (containers or not offset):
+            total = offset + len(containers)
+        else:  # past the end, or counted apart
+            total = conn.execute(
+                f"SELECT COUNT(*) FROM containers c WHERE {condition}",
+                params[len(join_params) : len(params) - len(order_params) - 2],
+            ).fetchone()[0]
         if patterns:
-            wanted = _expand(conn, wanted, [c[0] for c in containers], kind)
-        return _rows(conn, containers, wanted, kind, now)
+            wanted, optional = _expand(conn, wanted, [c[0] for c in containers], kind)
+        else:
+            optional = set()
+        table = _rows(conn, containers, wanted, kind, now, optional)
+        table.total = total
+        return table
 
 
 def _check_columns(columns) -> bool:
@@ -121,103 +150,28 @@ def _check_columns(columns) -> bool:
     return patterns
 
 
-def _expand(conn, wanted: list, ids: list[int], kind: str) -> list[str]:
+def _expand(conn, wanted: list, ids: list[int], kind: str) -> tuple[list[str], set[str]]:
     """Replace each regular expression of ``wanted`` by the paths it matches (re.search),
-    sorted, in place of the expression; a path listed twice keeps its first place."""
-    paths = set(COMPUTED_SYS)
+    sorted, in place of the expression; a path listed twice keeps its first place. Also
+    returns the paths found that none of the containers may have (``candidate_paths`` is not
+    exact for a whole table): the table drops those that turn out empty."""
+    found, exact = candidate_paths(conn, ids)
+    paths = set(COMPUTED_SYS) | found
     if kind == MODEL_VERSION:
         paths.add(ALIASES_PATH)
-    for chunk in in_chunks(ids):
-        paths.update(
-            r[0]
-            for r in conn.execute(
-                f"SELECT DISTINCT path FROM fields WHERE container_id IN ({placeholders(len(chunk))})",
-                chunk,
-            )
-        )
     out: list[str] = []
+    named = {c for c in wanted if isinstance(c, str)}
     for col in wanted:
         if isinstance(col, str):
             out.append(col)
         else:
             out.extend(sorted(p for p in paths if col.search(p)))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), set() if exact else (found - named)
 
 
-_CODES = (
-    ops.FLOAT,
-    ops.FLOAT_SERIES,
-    ops.INT,
-    ops.BOOL,
-    ops.STRING,
-    ops.STRING_SERIES,
-    ops.DATETIME,
-    ops.STRING_SET,
-    ops.ARTIFACT,
-)
-_OTHER = len(_CODES)
-# Small integers instead of a type string per row: Python creates no object for them.
-_TYPE_CODE_SQL = (
-    "CASE f.type "
-    + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(_CODES))
-    + f" ELSE {_OTHER} END"
-)
-_KNOWN = ", ".join(f"'{t}'" for t in _CODES)
-
-
-_TEXT_CODES = frozenset(
-    i for i, t in enumerate(_CODES) if t in (ops.STRING, ops.STRING_SERIES, ops.ARTIFACT)
-)
-
-
-def _column(conn, path: str, chunk: list, marks: str, out: dict, types: dict) -> None:
-    """Values of one field path for a chunk of containers, into ``out[container_id]``. The
-    query reads only the covering index ``fields_table``; strings come in a second query."""
-    nan = math.nan
-    rows = conn.execute(
-        f"SELECT f.container_id, {_TYPE_CODE_SQL}, f.float_value, f.int_value, f.count, "
-        f"CASE WHEN f.type IN ({_KNOWN}) THEN NULL ELSE f.type END "
-        f"FROM fields f WHERE f.path = ? AND f.container_id IN ({marks})",
-        (path, *chunk),
-    ).fetchall()
-    if not rows:
-        return
-    if path not in types:
-        types[path] = rows[0][5] or _CODES[rows[0][1]]
-    codes = {r[1] for r in rows}
-    if codes == {0}:  # plain floats: the common case, no branch per value
-        out.update((r[0], nan if r[2] is None else r[2]) for r in rows)
-        return
-    texts = {}
-    if codes & _TEXT_CODES:
-        texts = dict(
-            conn.execute(
-                f"SELECT container_id, text_value FROM fields WHERE path = ? AND container_id "
-                f"IN ({marks})",
-                (path, *chunk),
-            ).fetchall()
-        )
-    for cid, code, fv, iv, count, _ in rows:
-        if code == 0:
-            out[cid] = nan if fv is None else fv
-        elif code == 1:
-            out[cid] = (nan if fv is None else fv) if count else None
-        elif code == 2:
-            out[cid] = iv
-        elif code in (4, 5, 8):
-            out[cid] = texts.get(cid)
-        elif code == 3:
-            out[cid] = bool(iv)
-        elif code == 6:
-            out[cid] = None if iv is None else micros_to_datetime(iv)
-        elif code == 7:
-            out[cid] = []
-        else:
-            out[cid] = None
-
-
-def _rows(conn, containers, wanted, kind, now) -> Table:
+def _rows(conn, containers, wanted, kind, now, optional=frozenset()) -> Table:
     ids = [c[0] for c in containers]
+    selected = set(ids)
     types: dict[str, str] = {}
     user_cols = None if wanted is None else [c for c in wanted if c not in COMPUTED_SYS]
     columns: dict[str, dict[int, object]] = {}
@@ -225,27 +179,16 @@ def _rows(conn, containers, wanted, kind, now) -> Table:
     aliases: dict[int, list[str]] = {}
     need_size = wanted is None or "sys/size" in wanted
     with_aliases = kind == MODEL_VERSION and (wanted is None or ALIASES_PATH in wanted)
+    if user_cols is None:  # every path of these containers (those with no value drop out)
+        user_cols = sorted(candidate_paths(conn, ids)[0])
+    paths = [p for p in user_cols if p != ALIASES_PATH or not with_aliases]
+    for scope in scopes(ids):
+        for path in paths:
+            type_ = read_column(conn, path, scope, columns.setdefault(path, {}), selected)
+            if type_ is not None:
+                types.setdefault(path, type_)
     for chunk in in_chunks(ids):
         marks = placeholders(len(chunk))
-        if user_cols is None:
-            paths = [
-                r[0]
-                for r in conn.execute(
-                    f"SELECT DISTINCT path FROM fields WHERE container_id IN ({marks})", chunk
-                )
-            ]
-        else:
-            paths = [p for p in user_cols if p != ALIASES_PATH or not with_aliases]
-        for path in paths:
-            _column(conn, path, chunk, marks, columns.setdefault(path, {}), types)
-        for cid, path, member in conn.execute(
-            "SELECT f.container_id, f.path, m.value FROM fields f JOIN string_set_members m "
-            f"ON m.field_id = f.id WHERE f.container_id IN ({marks}) AND f.type = ?",
-            (*chunk, ops.STRING_SET),
-        ):
-            values = columns.get(path)
-            if values is not None:
-                values[cid].append(member)
         if need_size:
             sizes.update(
                 conn.execute(
@@ -261,10 +204,6 @@ def _rows(conn, containers, wanted, kind, now) -> Table:
                 chunk,
             ):
                 aliases.setdefault(cid, []).append(alias)
-    for path, type_ in types.items():
-        if type_ == ops.STRING_SET:
-            for members in columns[path].values():
-                members.sort()
     sys_wanted = [p for p in COMPUTED_SYS if wanted is None or p in wanted]
     if sys_wanted:
         for c in containers:
@@ -277,8 +216,9 @@ def _rows(conn, containers, wanted, kind, now) -> Table:
         types[ALIASES_PATH] = ops.STRING_SET
     if wanted is None:
         wanted = ["sys/id", *sorted(p for p in types if p != "sys/id")]
+    elif optional:
+        wanted = [c for c in wanted if c not in optional or c in types]
     data = {col: list(map(columns.get(col, {}).get, ids)) for col in wanted}
-    rows = [dict(zip(wanted, values, strict=True)) for values in zip(*data.values(), strict=True)]
-    if not wanted:
-        rows = [{} for _ in ids]
-    return Table(wanted, rows, {c: types[c] for c in wanted if c in types}, data)
+    return Table(
+        wanted, Rows(wanted, data, len(ids)), {c: types[c] for c in wanted if c in types}, data
+    )

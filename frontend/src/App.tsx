@@ -5,8 +5,11 @@ import { navigate, useLocation } from "./lib/router";
 import { LoginPage } from "./pages/LoginPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { RunsPage } from "./pages/RunsPage";
-import { RunPage } from "./pages/RunPage";
-import { ComparePage } from "./pages/ComparePage";
+import { lazy, Suspense } from "react";
+// The run and compare pages (charts, uPlot) load on first use, so the first page stays light.
+const RunPage = lazy(() => import("./pages/RunPage"));
+const ComparePage = lazy(() => import("./pages/ComparePage"));
+const loadingPage = <div className="muted">loading…</div>;
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
 import { ProjectMetadataPage } from "./pages/ProjectMetadataPage";
@@ -27,8 +30,18 @@ export function App() {
   if (head === "login") page = <LoginPage next={loc.query.get("next")} />;
   else if (head === "p" && ws && proj) {
     const project = { workspace: ws, name: proj };
-    if (section === "runs" && id) page = <RunPage project={project} sysId={id} query={loc.query} />;
-    else if (section === "compare") page = <ComparePage project={project} query={loc.query} />;
+    if (section === "runs" && id)
+      page = (
+        <Suspense fallback={loadingPage}>
+          <RunPage project={project} sysId={id} query={loc.query} />
+        </Suspense>
+      );
+    else if (section === "compare")
+      page = (
+        <Suspense fallback={loadingPage}>
+          <ComparePage project={project} query={loc.query} />
+        </Suspense>
+      );
     else if (section === "models" && id) page = <ModelPage project={project} sysId={id} query={loc.query} />;
     else if (section === "models") page = <ModelsPage project={project} query={loc.query} />;
     else if (section === "metadata") page = <ProjectMetadataPage project={project} />;

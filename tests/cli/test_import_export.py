@@ -75,3 +75,26 @@ def test_import_as_a_process_reports_problems_and_exit_code(tmp_path):
     with Store.open_local(tmp_path / "d") as store:
         [row] = store.fetch_table("ws/cli", "run", columns=["a"]).rows
         assert row["a"] == 1
+
+
+def test_import_neptune_exporter_as_a_process(tmp_path):
+    pytest.importorskip("pyarrow")
+    sys.path.insert(0, str(ROOT / "tests" / "io"))
+    from nex_fixture import build_export
+
+    export = build_export(tmp_path / "export")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DESPINA_DATA_DIRECTORY": str(tmp_path / "d")}
+    command = [sys.executable, "-m", "despina", "import", "neptune-exporter", str(export)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 1, done.stderr  # the fixture holds broken and incomplete parts
+    assert "run CLS-1 → CLS-1 (team/vision): 15 operations" in done.stdout
+    assert "run llm-fork → LLM-2 (team/llm)" in done.stdout
+    assert "incomplete: no _part_0.parquet" in done.stderr
+    assert "wrong schema: missing column(s)" in done.stderr
+    assert "Importing: " in done.stderr  # the progress line (not a terminal: plain lines)
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert "run CLS-1 → CLS-1 (team/vision): 0 operations, 4 row group(s) already imported" in again.stdout  # fmt: skip
+    assert "into " in again.stdout and ": 0 operations;" in again.stdout
+    missing = subprocess.run([*command[:-1], str(tmp_path / "nope")], capture_output=True,
+                             text=True, env=env, timeout=300)  # fmt: skip
+    assert missing.returncode == 1 and "no such folder" in missing.stderr

@@ -10,11 +10,13 @@ import uuid as uuid_module
 import pytest
 
 from despina import operations as ops
+from despina.server import signing
 
 from server_helpers import PROJECT, batch
 
 NEW_BLOB = b"new content"
 NEW_HASH = hashlib.sha256(NEW_BLOB).hexdigest()
+EMPTY_HASH = hashlib.sha256(b"").hexdigest()
 
 
 def _new_container(w):
@@ -37,10 +39,23 @@ def _batch(w):
     }
 
 
+def _login(w):
+    w.state.accounts.logins.set_password("viewer", "viewer's password")
+    return {"json": {"user": "viewer", "password": "viewer's password"}}
+
+
+def _old_view(w):
+    w.state.accounts.views.save(PROJECT, "old", {"columns": ["params/lr"]}, "owner")
+    return {}
+
+
 # (method, url, request kwargs, who may, what the viewer gets, what the other project's member gets)
-# "{u}" is the run's uuid, "{id}" its sys id, "{h}" a stored blob's hash.
+# "{u}" is the run's uuid, "{id}" its sys id, "{h}" a stored blob's hash, "{signed}" the query
+# of a signed link to it. Rows whose "who may" is None need no token: they are the only ones.
 ROUTES = [
     ("GET", "/api/v1/health", None, None, 200, 200),
+    ("POST", "/api/v1/login", _login, None, 200, 200),
+    ("GET", "/api/v1/blobs/{h}?{signed}", None, None, 200, 200),
     ("GET", "/api/v1/containers/by-id/{id}?project=wa/proj", None, "viewer", 200, 404),
     ("GET", "/api/v1/containers/by-id/{id}", None, "viewer", 200, 404),
     ("GET", "/api/v1/containers/{u}", None, "viewer", 200, 404),
@@ -87,17 +102,69 @@ ROUTES = [
     ("GET", "/api/v1/tokens?user=contrib", None, "admin", 403, 403),
     ("POST", "/api/v1/tokens", {"json": {"name": "ci", "expires_in": 60}}, "viewer", 201, 201),
     ("DELETE", "/api/v1/tokens/{contrib_token}", None, "contrib", 404, 404),
+    ("GET", "/api/v1/projects/wa/proj/fields?kind=run", None, "viewer", 200, 404),
+    (
+        "POST",
+        "/api/v1/projects/wa/proj/buckets",
+        lambda w: {"json": {"uuids": [w.run_uuid], "path": "train/loss", "buckets": 10}},
+        "viewer",
+        200,
+        404,
+    ),
+    (
+        "POST",
+        "/api/v1/containers/{u}/operations",
+        {"json": {"operations": [{"op": "add_strings", "path": "sys/tags", "values": ["x"]}]}},
+        "contrib",
+        403,
+        404,
+    ),
+    ("GET", "/api/v1/projects/wa/proj/views", None, "viewer", 200, 404),
+    (
+        "PUT",
+        "/api/v1/projects/wa/proj/views/saved",
+        {"json": {"state": {"sort": "sys/id"}}},
+        "contrib",
+        403,
+        404,
+    ),
+    ("DELETE", "/api/v1/projects/wa/proj/views/old", _old_view, "contrib", 403, 404),
+    ("POST", "/api/v1/blobs/{h}/link", {"json": {"filename": "a.txt"}}, "viewer", 200, 200),
+    # resumable uploads: "{upload}" is a fresh session of contrib's, of an empty file
+    ("POST", "/api/v1/uploads", {"json": {"size": 0, "sha256": EMPTY_HASH}}, "contrib", 403, 201),
+    ("GET", "/api/v1/uploads/{upload}", None, "contrib", 404, 404),
+    ("PUT", "/api/v1/uploads/{upload}?offset=0", {"content": b""}, "contrib", 404, 404),
+    ("POST", "/api/v1/uploads/{upload}/finish", None, "contrib", 404, 404),
+    ("DELETE", "/api/v1/uploads/{upload}", None, "contrib", 404, 404),
 ]
+PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/login"), ("GET", "/api/v1/blobs/{h}")}
 
 
 def _ids(route):
     return f"{route[0]} {route[1]}"
 
 
+def _upload_session(w) -> str:
+    body = {"size": 0, "sha256": EMPTY_HASH}
+    r = w.call("POST", "/api/v1/uploads", "contrib", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
 def _expand(w, route):
     method, url, kwargs, who, viewer, other = route
     contrib_token = w.state.accounts.list_tokens("contrib")[0].id
-    url = url.format(u=w.run_uuid, id=w.run_id, h=w.blob, contrib_token=contrib_token)
+    key = signing.link_key(w.state.accounts)
+    signed = signing.make_link(key, w.blob, None, time.time()).split("?", 1)[1]
+    upload = _upload_session(w) if "{upload}" in url else None
+    url = url.format(
+        u=w.run_uuid,
+        id=w.run_id,
+        h=w.blob,
+        contrib_token=contrib_token,
+        signed=signed,
+        upload=upload,
+    )
     kwargs = kwargs(w) if callable(kwargs) else dict(kwargs or {})
     return method, url, kwargs, who, viewer, other
 
@@ -116,6 +183,7 @@ def test_every_route_of_the_openapi_document_is_in_the_table(world):
             ("{id}", "{sys_id}"),
             ("{h}", "{sha256}"),
             ("{contrib_token}", "{token_id}"),
+            ("{upload}", "{upload_id}"),
         ):
             path = path.replace(placeholder, name)
         listed.add((method, path))
@@ -130,9 +198,15 @@ def test_every_route_of_the_openapi_document_is_in_the_table(world):
         p = p.replace("/members/other", "/members/{user}").replace(
             "/members/viewer", "/members/{user}"
         )
+        p = p.replace("/views/saved", "/views/{view}").replace("/views/old", "/views/{view}")
         normalised.add((m, p))
     missing = templated - normalised
     assert not missing, f"routes missing from ROUTES: {sorted(missing)}"
+
+
+def test_only_the_listed_routes_need_no_token():
+    public = {(m, url.split("?")[0]) for m, url, _, who, *_ in ROUTES if who is None}
+    assert public == PUBLIC
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_ids)

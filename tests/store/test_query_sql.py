@@ -3,6 +3,7 @@ data; random trees and random data (hypothesis); injection attempts."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sqlite3
@@ -16,7 +17,7 @@ from query_data import NAMES, NOW, PROJECT, TAGS, populate
 
 from despina import operations as ops
 from despina.errors import NQLSyntaxError, UsageError
-from despina.store import And, Clause, Not, Or, Store
+from despina.store import And, Clause, Not, Or
 from despina.store.filters import AGGREGATES
 from despina.store.nql import parse_nql, to_nql
 
@@ -299,11 +300,11 @@ _field_values = st.one_of(
 _run_data = st.dictionaries(st.sampled_from(["x", "y", "z/w"]), _field_values, max_size=3)
 
 
-def _write(store, runs: list[dict]) -> dict[str, str]:
+def _write(store, runs: list[dict], project: str = "ws/rnd") -> dict[str, str]:
     uuids = {}
     for i, fields in enumerate(runs):
         info = store.create_container(
-            project="ws/rnd", kind="run", uuid=new_uuid(), owner="o", created=T0 + i
+            project=project, kind="run", uuid=new_uuid(), owner="o", created=T0 + i
         )
         operations = []
         for path, (kind, value) in fields.items():
@@ -356,19 +357,25 @@ data_trees = st.recursive(
 )
 
 
-@settings(max_examples=40, deadline=None)
+_projects = itertools.count()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     runs=st.lists(_run_data, min_size=1, max_size=6),
     trees=st.lists(data_trees, min_size=1, max_size=4),
 )
-def test_random_data_and_trees_match_the_reference(runs, trees):
-    with Store.in_memory() as store:
-        uuids = _write(store, runs)
-        fields = {sys_id: fields_of(store, uuid) for sys_id, uuid in uuids.items()}
-        for tree in trees:
-            table = store.fetch_table("ws/rnd", "run", filter=tree, columns=[])
-            got = sorted(r["sys/id"] for r in table.rows)
-            assert got == reference_ids(fields, tree), tree
+def test_random_data_and_trees_match_the_reference(store, runs, trees):
+    # Every backend (SQLite, memory, PostgreSQL); each example writes a project of its own.
+    project = f"ws/rnd{next(_projects)}"
+    uuids = _write(store, runs, project)
+    fields = {sys_id: fields_of(store, uuid) for sys_id, uuid in uuids.items()}
+    for tree in trees:
+        table = store.fetch_table(project, "run", filter=tree, columns=[])
+        got = sorted(r["sys/id"] for r in table.rows)
+        assert got == reference_ids(fields, tree), tree
 
 
 # ---- injection -----------------------------------------------------------------------------

@@ -115,6 +115,8 @@ def test_chunk_boundaries(store, run, sizes):
 
 
 def test_chunks_are_filled_before_new_ones(tmp_path):
+    """A chunk less than half full is filled first; one at least half full is left alone
+    unless the new points all fit in it."""
     from despina.store import Store
 
     from store_helpers import Writer
@@ -122,14 +124,34 @@ def test_chunks_are_filled_before_new_ones(tmp_path):
     store = Store.open_local(tmp_path)
     info = store.create_container(project="p", kind="run", uuid="u", owner="o", created=0.0)
     w = Writer(store, "u")
-    for n in (100, 5000, 3000, 100):
+    for n in (100, 5000, 3000, 100, 20, 4):
         w.send(floats("m", [1.0] * n))
     conn = store._db.connection()
     rows = conn.execute("SELECT first_index, n FROM float_chunks ORDER BY first_index").fetchall()
     size = series.CHUNK_POINTS
-    full, rest = divmod(8200, size)
-    assert rows == [(i * size, size) for i in range(full)] + [(full * size, rest)]
+    sizes = [n for _, n in rows]
+    assert sizes == [size] * 4 + [1004, size, size, 952, 124]
+    assert [i for i, _ in rows] == [sum(sizes[:k]) for k in range(len(sizes))]
+    assert store.fetch_float_points(info.uuid, "m").values.tolist() == [1.0] * 8224
     assert info.sys_id == "P-1"
+    store.close()
+
+
+def test_chunk_sized_batches_are_not_rewritten(tmp_path):
+    from despina.store import Store
+
+    from store_helpers import Writer
+
+    store = Store.open_local(tmp_path)
+    info = store.create_container(project="p", kind="run", uuid="u", owner="o", created=0.0)
+    w = Writer(store, "u")
+    for i in range(5):
+        w.send(floats("m", [float(i)] * 1000))
+    conn = store._db.connection()
+    rows = conn.execute("SELECT first_index, n FROM float_chunks ORDER BY first_index").fetchall()
+    assert rows == [(i * 1000, 1000) for i in range(5)]
+    pts = store.fetch_float_points(info.uuid, "m", offset=990, limit=20)
+    assert pts.values.tolist() == [0.0] * 10 + [1.0] * 10
     store.close()
 
 

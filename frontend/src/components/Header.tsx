@@ -1,22 +1,72 @@
-import { formatHash } from "../lib/router";
+// The top bar: the project's pages, who is signed in, and signing out.
+import { useEffect, useState } from "react";
+import { getJSON, getToken, setToken } from "../api/client";
+import { formatHash, navigate } from "../lib/router";
+
+interface Me {
+  name: string;
+  admin: boolean;
+}
 
 export function Header({ path }: { path: string[] }) {
-  const [head, ws, proj] = path;
+  const [head, ws, proj, section] = path;
   const inProject = head === "p" && ws && proj;
+  const [me, setMe] = useState<Me | null>(null);
+  const [auth, setAuth] = useState<boolean | null>(null);
+  const signedIn = head !== "login";
+
+  useEffect(() => {
+    if (!signedIn) return;
+    getJSON<{ auth?: boolean }>("/health")
+      .then((h) => setAuth(h.auth !== false))
+      .catch(() => setAuth(null));
+    getJSON<Me>("/users/me")
+      .then(setMe)
+      .catch(() => setMe(null));
+  }, [signedIn, getToken()]);
+
+  const link = (label: string, sec: string, testId: string) => (
+    <a
+      href={formatHash(["p", ws, proj, sec])}
+      className={(section ?? "runs") === sec ? "active" : ""}
+      data-testid={testId}
+    >
+      {label}
+    </a>
+  );
+
   return (
-    <header className="header">
-      <a className="brand" href="#/">
+    <header className="header" data-testid="header">
+      <a className="brand" href="#/" data-testid="home-link">
         despina
       </a>
       {inProject && (
         <nav>
-          <span className="crumb">
+          <span className="crumb" data-testid="crumb">
             {ws} / {proj}
           </span>
-          <a href={formatHash(["p", ws, proj, "runs"])}>Runs</a>
-          <a href={formatHash(["p", ws, proj, "models"])}>Models</a>
-          <a href={formatHash(["p", ws, proj, "metadata"])}>Project</a>
+          {link("Runs", "runs", "nav-runs")}
+          {link("Models", "models", "nav-models")}
+          {link("Project", "metadata", "nav-metadata")}
         </nav>
+      )}
+      <div className="spacer" />
+      {signedIn && me && auth && (
+        <>
+          <span className="muted" data-testid="user-name">
+            {me.name}
+          </span>
+          <button
+            type="button"
+            data-testid="logout"
+            onClick={() => {
+              setToken(null);
+              navigate(["login"]);
+            }}
+          >
+            Sign out
+          </button>
+        </>
       )}
     </header>
   );

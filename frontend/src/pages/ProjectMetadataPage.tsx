@@ -1,4 +1,62 @@
-// Placeholder: replaced by the page's real implementation.
-export function ProjectMetadataPage(_props: Record<string, unknown>) {
-  return <div className="placeholder">ProjectMetadataPage</div>;
+// The project's own metadata: the fields of its project container (project["..."] = ...).
+import { useEffect, useState } from "react";
+import { ApiError } from "../api/client";
+import { containerById, containerFields, getProject, type FieldValue, type ProjectInfo } from "../api/projects";
+import type { ProjectRef } from "../api/types";
+import { FieldsTable } from "../components/grid/FieldsTable";
+import { formatDatetime } from "../lib/format";
+
+export function ProjectMetadataPage({ project }: { project: ProjectRef }) {
+  const { workspace, name } = project;
+  const [info, setInfo] = useState<ProjectInfo | null>(null);
+  const [fields, setFields] = useState<FieldValue[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const c = new AbortController();
+    setError(null);
+    setFields(null);
+    getProject({ workspace, name }, c.signal)
+      .then(async (p) => {
+        setInfo(p);
+        try {
+          const container = await containerById({ workspace, name }, p.key, "project", c.signal);
+          setFields(await containerFields(container.uuid, c.signal));
+        } catch (e) {
+          // A project nobody wrote metadata to has no project container yet.
+          if (e instanceof ApiError && e.status === 404) setFields([]);
+          else throw e;
+        }
+      })
+      .catch((e: Error) => !c.signal.aborted && setError(e.message));
+    return () => c.abort();
+  }, [workspace, name]);
+
+  return (
+    <div className="scroll-page" data-testid="project-metadata-page">
+      <h1>
+        {workspace} / {name}
+      </h1>
+      {info && (
+        <p className="muted" data-testid="project-info">
+          key {info.key} · created {formatDatetime(info.created)}
+          {info.role ? ` · your role: ${info.role}` : ""}
+        </p>
+      )}
+      {error && (
+        <div className="banner error" role="alert" data-testid="project-error">
+          {error}
+        </div>
+      )}
+      <h2>Metadata</h2>
+      {fields === null && !error && <p className="muted">Loading…</p>}
+      {fields && fields.length === 0 && (
+        <p className="muted" data-testid="project-empty">
+          No project metadata yet: write some with <code>project = despina.init_project(...)</code> and{" "}
+          <code>project["key"] = value</code>.
+        </p>
+      )}
+      {fields && fields.length > 0 && <FieldsTable fields={fields} testId="project-fields" />}
+    </div>
+  );
 }

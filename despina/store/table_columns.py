@@ -1,0 +1,250 @@
+"""The values of a table's columns for a list of containers, read a column at a time.
+
+How a column is read depends on how many containers the table holds:
+
+- a few (a page): ``f.path = ? AND f.container_id IN (...)``, 500 ids a query: one probe of
+  the covering index ``fields_table (path, container_id, ...)`` per container;
+- many, with ids close together (a whole table: a project's containers are mostly created
+  together): ``f.path = ? AND f.container_id BETWEEN lo AND hi``, one query per column that
+  walks the index range in order. A probe costs a few microseconds, a step along the range a
+  fraction of one; rows of containers in the range but not in the table are read and ignored
+  (the values are looked up by container id at the end).
+
+Values are kept per column as ``{container_id: value}`` and turned into lists in row order
+once; ``Rows`` builds the row dicts only when someone reads them (DataFrames are built from
+the columns).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from despina import operations as ops
+from despina.store.db import in_chunks, placeholders
+from despina.store.reads import micros_to_datetime
+
+RANGE_MIN = 2000  # containers from which a column is read as one id range
+RANGE_SPREAD = 4  # ... when the id range is at most this many times the number of containers
+
+_CODES = (
+    ops.FLOAT,
+    ops.FLOAT_SERIES,
+    ops.INT,
+    ops.BOOL,
+    ops.STRING,
+    ops.STRING_SERIES,
+    ops.DATETIME,
+    ops.STRING_SET,
+    ops.ARTIFACT,
+)
+_OTHER = len(_CODES)
+_STRING_SET = _CODES.index(ops.STRING_SET)
+# Small integers instead of a type string per row: Python creates no object for them.
+_TYPE_CODE_SQL = (
+    "CASE f.type "
+    + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(_CODES))
+    + f" ELSE {_OTHER} END"
+)
+_KNOWN = ", ".join(f"'{t}'" for t in _CODES)
+_TEXT_CODES = frozenset(
+    i for i, t in enumerate(_CODES) if t in (ops.STRING, ops.STRING_SERIES, ops.ARTIFACT)
+)
+
+
+def scopes(ids: list[int]) -> list[tuple[str, list]]:
+    """SQL conditions on ``f.container_id`` (with their parameters) that together cover
+    ``ids``: one id range when that is cheaper, else IN lists."""
+    if len(ids) >= RANGE_MIN:
+        lo, hi = min(ids), max(ids)
+        if hi - lo + 1 <= RANGE_SPREAD * len(ids):
+            return [("f.container_id BETWEEN ? AND ?", [lo, hi])]
+    return [(f"f.container_id IN ({placeholders(len(chunk))})", chunk) for chunk in in_chunks(ids)]
+
+
+def candidate_paths(conn, ids: list[int]) -> tuple[set[str], bool]:
+    """(paths, exact): the field paths of these containers (exact), or for a table read by
+    id range every path of the store, found by skipping along the ``fields_path`` index one
+    seek a path (not exact: a column no container has is dropped once read). Listing the
+    paths of 100,000 runs exactly means reading every one of their field rows."""
+    found = scopes(ids)
+    if len(found) == 1 and " BETWEEN " in found[0][0]:
+        paths = set()
+        row = conn.execute("SELECT MIN(path) FROM fields").fetchone()
+        while row[0] is not None:
+            paths.add(row[0])
+            row = conn.execute("SELECT MIN(path) FROM fields WHERE path > ?", row).fetchone()
+        return paths, False
+    paths = {
+        r[0]
+        for where, params in found
+        for r in conn.execute(f"SELECT DISTINCT f.path FROM fields f WHERE {where}", params)
+    }
+    return paths, True
+
+
+def read_column(conn, path: str, scope: tuple[str, list], out: dict, selected) -> str | None:
+    """Values of field ``path`` into ``out[container_id]``; returns the column's type (from a
+    row of a ``selected`` container), or None when no selected container has the field."""
+    where, params = scope
+    first = None
+    if " BETWEEN " in where:  # a whole range: worth two small queries to find a fast path
+        first = conn.execute(
+            f"SELECT f.type FROM fields f WHERE f.path = ? AND {where} LIMIT 1", (path, *params)
+        ).fetchone()
+        if first is None:
+            return None
+    if (
+        first is not None
+        and first[0] in _FAST
+        and not conn.execute(
+            f"SELECT 1 FROM fields f WHERE f.path = ? AND {where} AND f.type != ? LIMIT 1",
+            (path, *params, first[0]),
+        ).fetchone()
+    ):
+        return _read_uniform(conn, path, first[0], scope, out, selected)
+    rows = conn.execute(
+        f"SELECT f.container_id, {_TYPE_CODE_SQL}, f.float_value, f.int_value, f.count, "
+        f"CASE WHEN f.type IN ({_KNOWN}) THEN NULL ELSE f.type END "
+        f"FROM fields f WHERE f.path = ? AND {where}",
+        (path, *params),
+    ).fetchall()
+    type_ = next((r[5] or _CODES[r[1]] for r in rows if r[0] in selected), None)
+    if type_ is None:
+        return None
+    nan = math.nan
+    codes = {r[1] for r in rows}
+    if codes == {0}:  # plain floats: the common case, no branch per value
+        out.update((r[0], nan if r[2] is None else r[2]) for r in rows)
+        return type_
+    texts = {}
+    if codes & _TEXT_CODES:
+        texts = dict(
+            conn.execute(
+                f"SELECT f.container_id, f.text_value FROM fields f WHERE f.path = ? AND {where}",
+                (path, *params),
+            ).fetchall()
+        )
+    for cid, code, fv, iv, count, _ in rows:
+        if code == 0:
+            out[cid] = nan if fv is None else fv
+        elif code == 1:
+            out[cid] = (nan if fv is None else fv) if count else None
+        elif code == 2:
+            out[cid] = iv
+        elif code in (4, 5, 8):
+            out[cid] = texts.get(cid)
+        elif code == 3:
+            out[cid] = bool(iv)
+        elif code == 6:
+            out[cid] = None if iv is None else micros_to_datetime(iv)
+        elif code == _STRING_SET:
+            out[cid] = []
+        else:
+            out[cid] = None
+    if _STRING_SET in codes:
+        for cid, member in conn.execute(
+            "SELECT f.container_id, m.value FROM fields f JOIN string_set_members m "
+            f"ON m.field_id = f.id WHERE f.path = ? AND f.type = ? AND {where}",
+            (path, ops.STRING_SET, *params),
+        ):
+            out[cid].append(member)
+        for members in out.values():
+            if type(members) is list:
+                members.sort()
+    return type_
+
+
+_FAST = (ops.FLOAT, ops.FLOAT_SERIES, ops.INT, ops.STRING_SET)
+
+
+def _read_uniform(conn, path: str, type_: str, scope, out: dict, selected) -> str | None:
+    """A column whose fields all have one numeric type: two columns a row, no per-row code
+    (the covering index answers the type checks)."""
+    where, params = scope
+    if type_ == ops.STRING_SET:
+        return _read_string_sets(conn, path, scope, out, selected)
+    column = "int_value" if type_ == ops.INT else "float_value"
+    counted = " AND f.count > 0" if type_ == ops.FLOAT_SERIES else ""
+    values = dict(
+        conn.execute(
+            f"SELECT f.container_id, f.{column} FROM fields f WHERE f.path = ? AND {where}"
+            + counted,
+            (path, *params),
+        ).fetchall()
+    )
+    if type_ != ops.INT and None in values.values():  # NaN is stored as NULL
+        values = {k: math.nan if v is None else v for k, v in values.items()}
+    if counted:  # a series with no points shows None
+        values.update(
+            conn.execute(
+                f"SELECT f.container_id, NULL FROM fields f WHERE f.path = ? AND {where} "
+                "AND f.count = 0",
+                (path, *params),
+            ).fetchall()
+        )
+    if not any(cid in selected for cid in values):
+        return None
+    out.update(values)
+    return type_
+
+
+def _read_string_sets(conn, path: str, scope, out: dict, selected) -> str | None:
+    where, params = scope
+    sets = {
+        cid: []
+        for (cid,) in conn.execute(
+            f"SELECT f.container_id FROM fields f WHERE f.path = ? AND {where}", (path, *params)
+        ).fetchall()
+    }
+    if not any(cid in selected for cid in sets):
+        return None
+    # members come in (field_id, value) order: each list is sorted already
+    for cid, member in conn.execute(
+        "SELECT f.container_id, m.value FROM fields f JOIN string_set_members m "
+        f"ON m.field_id = f.id WHERE f.path = ? AND {where} ORDER BY f.container_id, m.value",
+        (path, *params),
+    ):
+        sets[cid].append(member)
+    out.update(sets)
+    return ops.STRING_SET
+
+
+class Rows(Sequence):
+    """A table's rows as dicts (path -> value), built from its columns on first use."""
+
+    __slots__ = ("_columns", "_values", "_n", "_rows")
+
+    def __init__(self, columns: list[str], values: dict[str, list], n: int):
+        self._columns, self._values, self._n = columns, values, n
+        self._rows = None
+
+    def _all(self) -> list[dict]:
+        if self._rows is None:
+            columns = self._columns
+            if columns:
+                data = [self._values[c] for c in columns]
+                self._rows = [dict(zip(columns, v, strict=True)) for v in zip(*data, strict=True)]
+            else:
+                self._rows = [{} for _ in range(self._n)]
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Rows, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self):
+        return (list, (self._all(),))

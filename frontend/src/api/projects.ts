@@ -1,0 +1,74 @@
+// Projects, the fields of a project's containers, and containers found by id.
+import { getJSON } from "./client";
+import { projectPath } from "./tables";
+import type { ProjectRef } from "./types";
+
+export interface ProjectInfo {
+  id: number;
+  workspace: string;
+  name: string;
+  key: string;
+  created: number;
+  qualified_name: string;
+  role?: string;
+}
+
+export interface FieldInfo {
+  path: string;
+  type: string;
+}
+
+export interface ContainerInfo {
+  uuid: string;
+  sys_id: string;
+  kind: string;
+  project: string;
+  project_key: string;
+  created: number;
+  custom_run_id: string | null;
+  model_id: string | null;
+}
+
+/** One field with its value as the API gives it (series: their summary; sets: a list). */
+export interface FieldValue {
+  path: string;
+  type: string;
+  value: unknown;
+}
+
+export function listProjects(signal?: AbortSignal): Promise<ProjectInfo[]> {
+  return getJSON<ProjectInfo[]>("/projects", signal);
+}
+
+export function getProject(p: ProjectRef, signal?: AbortSignal): Promise<ProjectInfo> {
+  return getJSON<ProjectInfo>(projectPath(p), signal);
+}
+
+/** Every distinct field path and type of the project's containers of one kind. */
+export async function projectFields(p: ProjectRef, kind: string, signal?: AbortSignal): Promise<FieldInfo[]> {
+  const answer = await getJSON<{ fields: FieldInfo[] }>(`${projectPath(p)}/fields?kind=${encodeURIComponent(kind)}`, signal);
+  return answer.fields;
+}
+
+export function containerById(p: ProjectRef, sysId: string, kind?: string, signal?: AbortSignal): Promise<ContainerInfo> {
+  const q = new URLSearchParams({ project: `${p.workspace}/${p.name}` });
+  if (kind) q.set("kind", kind);
+  return getJSON<ContainerInfo>(`/containers/by-id/${encodeURIComponent(sysId)}?${q}`, signal);
+}
+
+export function containerFields(uuid: string, signal?: AbortSignal): Promise<FieldValue[]> {
+  return getJSON<FieldValue[]>(`/containers/${encodeURIComponent(uuid)}/fields`, signal);
+}
+
+/** Projects grouped by workspace, both sorted by name. */
+export function byWorkspace(projects: ProjectInfo[]): [string, ProjectInfo[]][] {
+  const groups = new Map<string, ProjectInfo[]>();
+  for (const p of projects) {
+    const list = groups.get(p.workspace) ?? [];
+    list.push(p);
+    groups.set(p.workspace, list);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ws, list]) => [ws, list.sort((a, b) => a.name.localeCompare(b.name))]);
+}

@@ -1,0 +1,79 @@
+"""Table columns read by id range (whole tables) give the same table as reads by id lists
+(pages), also when other projects' containers sit between the table's ids; ``Rows`` acts as
+the list of row dicts."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import re
+
+import pytest
+from query_data import PROJECT, populate
+
+from despina import operations as ops
+from despina.store import table_columns
+
+from store_helpers import T0, Writer, new_uuid
+
+
+def _interleave(store) -> None:
+    """Containers of another project with the same paths, created between the table's runs."""
+    for i in range(6):
+        info = store.create_container(
+            project="ws/other", kind="run", uuid=new_uuid(), owner="x", created=T0 + i
+        )
+        Writer(store, info.uuid).send(
+            ops.AssignString("p/lr", "not a float"),
+            ops.AssignFloat("p/epochs", 99.0),
+            ops.AddStrings("sys/tags", ["other"]),
+        )
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+@pytest.mark.parametrize(
+    "columns", [None, ["p/lr", "p/epochs", "m/loss", "sys/tags", "p/name", "p/when", "p/flag"]]
+)
+def test_range_reads_equal_list_reads(store, monkeypatch, columns):
+    populate(store, n=7)
+    _interleave(store)
+    populate(store, n=7)  # more runs of the table after the other project's
+    by_list = store.fetch_table(PROJECT, "run", columns=columns, sort_by="sys/id")
+    monkeypatch.setattr(table_columns, "RANGE_MIN", 1)
+    monkeypatch.setattr(table_columns, "RANGE_SPREAD", 100)
+    calls = []
+    real = table_columns.read_column
+
+    def spy(conn, path, scope, out, selected):
+        calls.append(scope[0])
+        return real(conn, path, scope, out, selected)
+
+    monkeypatch.setattr("despina.store.tables.read_column", spy)
+    by_range = store.fetch_table(PROJECT, "run", columns=columns, sort_by="sys/id")
+    assert calls and all("BETWEEN" in c for c in calls)
+    assert by_range.columns == by_list.columns and by_range.types == by_list.types
+    assert len(by_range.rows) == len(by_list.rows) == 14
+    for got, want in zip(by_range.rows, by_list.rows, strict=True):
+        for col in by_list.columns:
+            assert _same(got[col], want[col]), (col, got[col], want[col])
+    assert "other" not in {t for r in by_range.rows for t in r["sys/tags"]}
+
+
+def test_rows_act_as_a_list(store):
+    populate(store, n=5)
+    table = store.fetch_table(PROJECT, "run", columns=["p/epochs", re.compile("^m/")])
+    rows = table.rows
+    assert len(rows) == 5 and isinstance(rows[0], dict) and rows[-1] is rows[4]
+    assert rows == list(rows) and list(rows) == [dict(r) for r in rows]
+    assert rows[1:3] == [rows[1], rows[2]]
+    rows[0]["note"] = 1  # the dicts are built once and kept
+    assert rows[0]["note"] == 1
+    copy = pickle.loads(pickle.dumps(rows))
+    assert isinstance(copy, list) and [r["sys/id"] for r in copy] == [r["sys/id"] for r in rows]
+    empty = store.fetch_table(PROJECT, "run", columns=[], limit=2)
+    assert empty.rows == [{"sys/id": r["sys/id"]} for r in empty.rows]
