@@ -114,6 +114,13 @@ class HttpBackend:
             timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
             transport=transport,
         )
+        # Batches go over plain keep-alive connections (batch_post.py) unless a test hands in
+        # its own transport, which only httpx can use.
+        self._poster = None
+        if transport is None:
+            from despina.client.batch_post import BatchPoster
+
+            self._poster = BatchPoster(self.url + API, headers, timeout)
         self.blobs = HttpBlobStore(self)
 
     def __repr__(self) -> str:
@@ -121,6 +128,8 @@ class HttpBackend:
 
     def close(self) -> None:
         self._client.close()
+        if self._poster is not None:
+            self._poster.close()
 
     # ---- plumbing -----------------------------------------------------------------------------
 
@@ -234,7 +243,19 @@ class HttpBackend:
             c = zlib.compressobj(1, wbits=31)
             body = c.compress(body) + c.flush()
             headers["Content-Encoding"] = "gzip"
-        response = self.request("POST", "/batches", content=body, headers=headers)
+        if self._poster is None:
+            response = self.request("POST", "/batches", content=body, headers=headers)
+        else:
+            import http.client
+
+            try:
+                response = self._poster.post("/batches", body, headers)
+            except (OSError, http.client.HTTPException) as e:
+                raise ServerUnavailableError(
+                    f"cannot reach the despina server at {self.url} ({type(e).__name__}: {e})"
+                ) from None
+            if response.status_code >= 400:
+                raise self._error(response)
         return wire.batch_result_from_wire(wire.unpack(response.content))
 
     # ---- reads ----------------------------------------------------------------------------------

@@ -166,8 +166,10 @@ def _read_uniform(conn, path: str, type_: str, scope, out: dict, selected) -> st
         return _read_string_sets(conn, path, scope, out, selected)
     column = "int_value" if type_ == ops.INT else "float_value"
     counted = " AND f.count > 0" if type_ == ops.FLOAT_SERIES else ""
+    # PostgreSQL: numbers in binary format, parsed without text (SQLite has no such method)
+    execute = getattr(conn, "execute_binary", conn.execute)
     values = dict(
-        conn.execute(
+        execute(
             f"SELECT f.container_id, f.{column} FROM fields f WHERE f.path = ? AND {where}"
             + counted,
             (path, *params),

@@ -11,7 +11,9 @@ from despina.io.importer import import_files
 from despina.io.selection import select_objects
 from despina.store import Store
 
-from conftest import PROJECT
+# tests/io/conftest.py's project; not imported from there, since another conftest module may
+# be the one named ``conftest`` when several test folders run together.
+PROJECT = "ws/full"
 
 # Computed by the store from the history of writes, which an import does not replay: the time
 # between writes, and bytes counted for default sys fields written explicitly.

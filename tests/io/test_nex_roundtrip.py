@@ -15,21 +15,20 @@ from despina.cli.main import main  # noqa: E402
 from despina.io.nex_import import import_neptune_export  # noqa: E402
 from despina.store import Store  # noqa: E402
 
-from conftest import PROJECT  # noqa: E402
-
 # No such types in the format; a series without points has no rows to carry it.
 NOT_CARRIED = {"source_code/git", "source_code/notebook", "train/empty"}
 COMPUTED = {"sys/running_time", "sys/size"}
 
 
 def test_round_trip_through_the_neptune_exporter_layout(full_store, tmp_path, capsys):
+    [project] = [p.qualified_name for p in full_store.list_projects()]
     full_store.close()
     src = tmp_path / "source"
-    code = main(["export", "neptune-exporter", str(tmp_path / "out"), "--project", PROJECT,
+    code = main(["export", "neptune-exporter", str(tmp_path / "out"), "--project", project,
                  "--path", str(src), "--quiet"])  # fmt: skip
     assert code == 0
     assert "2 git or notebook reference field(s)" in capsys.readouterr().err
-    again = ["export", "neptune-exporter", str(tmp_path / "out"), "--project", PROJECT,
+    again = ["export", "neptune-exporter", str(tmp_path / "out"), "--project", project,
              "--path", str(src), "--quiet"]  # fmt: skip
     assert main(again) == 0  # an interrupted export run again continues; here all is there
     assert "3 object(s) were in" in capsys.readouterr().err

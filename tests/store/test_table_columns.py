@@ -27,6 +27,7 @@ def _interleave(store) -> None:
             ops.AssignString("p/lr", "not a float"),
             ops.AssignFloat("p/epochs", 99.0),
             ops.AddStrings("sys/tags", ["other"]),
+            ops.AssignFloat("q/only_other", 1.0),  # a path no run of the table has
         )
 
 
@@ -37,7 +38,12 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize(
-    "columns", [None, ["p/lr", "p/epochs", "m/loss", "sys/tags", "p/name", "p/when", "p/flag"]]
+    "columns",
+    [
+        None,
+        ["p/lr", "p/epochs", "m/loss", "sys/tags", "p/name", "p/when", "p/flag"],
+        [re.compile("^q/|^p/"), "m/loss", re.compile("tags$"), "q/named"],
+    ],
 )
 def test_range_reads_equal_list_reads(store, monkeypatch, columns):
     populate(store, n=7)
@@ -61,7 +67,10 @@ def test_range_reads_equal_list_reads(store, monkeypatch, columns):
     for got, want in zip(by_range.rows, by_list.rows, strict=True):
         for col in by_list.columns:
             assert _same(got[col], want[col]), (col, got[col], want[col])
-    assert "other" not in {t for r in by_range.rows for t in r["sys/tags"]}
+    assert "other" not in {t for r in by_range.rows for t in r.get("sys/tags", [])}
+    assert "q/only_other" not in by_range.columns
+    if columns and "q/named" in columns:  # a path asked for by name stays, empty
+        assert [r["q/named"] for r in by_range.rows] == [None] * 14
 
 
 def test_rows_act_as_a_list(store):
