@@ -54,7 +54,8 @@ def main() -> None:
         f"    run['train/loss'].fetch_values()\n"
         "or list every run of the project:\n"
         "    despina.init_project(project='examples/quickstart', mode='read-only')"
-        ".fetch_runs_table().to_pandas()"
+        ".fetch_runs_table().to_pandas()\n"
+        "or in the web app: `despina ui`, then http://127.0.0.1:8732/"
     )
 
 

@@ -118,8 +118,15 @@ class Sender(threading.Thread):
     def _cycle(self) -> None:
         items = self._drain()
         markers: list = []
+        stop_ops: list = []
         if items:
             operations, markers = build_operations(items, self._stager, self._live)
+            # "Stopped" goes last, after the series points appended before it (they wait in
+            # the live buffers drained below); sent earlier, those later batches would read
+            # as a new session writing again and the store would mark the run running.
+            stop_ops = [o for o in operations if isinstance(o, ops.MarkStopped)]
+            if stop_ops:
+                operations = [o for o in operations if not isinstance(o, ops.MarkStopped)]
             self._write(operations)
         self._ship()
         # Every point appended before the items just drained is in a live buffer now: drain
@@ -137,6 +144,9 @@ class Sender(threading.Thread):
                     budget -= take
             self._write(operations)
             self.took.set()
+            self._ship()
+        if stop_ops:
+            self._write(stop_ops)
             self._ship()
         self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
         self._release_markers()

@@ -62,8 +62,8 @@ def apply_batch(db: Database, batch: Batch) -> BatchResult:
         ).fetchone()
         done = done_row[0] if done_row else None
         ctx = _Context(conn, row, t)
-        if ctx.stopped is not None and t > ctx.stopped:
-            ctx.stopped = None  # a later batch means someone is writing again
+        if ctx.stopped is not None and t > ctx.stopped and batch.operations:
+            ctx.stopped = None  # a later batch of writes means someone is writing again
         applied = False
         for i, op in enumerate(batch.operations):
             seq = batch.first_seq + i

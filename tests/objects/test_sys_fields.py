@@ -38,6 +38,19 @@ def test_sys_fields_of_a_run(data_dir):
     again.stop()
 
 
+def test_stopped_right_after_stepped_series_reads_idle(data_dir):
+    # Points wait in the series buffers while "stopped" waits in the queue of other writes;
+    # the stop must reach the store after them, or the run reads as running again.
+    with despina.init_run(project="sys/steps", capture_hardware_metrics=False) as run:
+        for step in range(300):
+            run["train/loss"].append(1.0 / (step + 1), step=step)
+        run_id = run["sys/id"].fetch()
+    again = despina.init_run(with_id=run_id, project="sys/steps", mode="read-only")
+    assert again["sys/state"].fetch() == "idle"
+    assert len(again["train/loss"].fetch_values()) == 300
+    again.stop()
+
+
 def test_a_script_that_never_calls_stop_still_stores_everything(tmp_path, data_dir):
     script = tmp_path / "nostop.py"
     script.write_text(

@@ -104,6 +104,14 @@ def test_mark_stopped_then_later_batch_resumes(store, run):
     assert get(store, info, "sys/state") == "idle"
 
 
+def test_a_heartbeat_after_stop_keeps_it_stopped(store, run):
+    info, w = run
+    store.clock = lambda: T0 + 12
+    w.send(ops.MarkStopped("sys/state", T0 + 10), time=T0 + 10)
+    w.send(time=T0 + 11)  # an empty batch: the sender's heartbeat, not a write
+    assert get(store, info, "sys/state") == "idle"
+
+
 def test_decoded_batch_applies(store, run):
     info, w = run
     batch = w.batch(floats("m", [1.0, 2.0]), ops.AssignString("s", "x"))

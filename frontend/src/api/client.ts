@@ -66,12 +66,3 @@ export async function sendJSON<T>(method: string, path: string, body: unknown, s
   const text = await res.text();
   return (text ? JSON.parse(text) : null) as T;
 }
-
-/** A URL the browser can fetch directly (downloads, <img>): the token travels as a query parameter. */
-export function blobUrl(sha256: string, filename?: string): string {
-  const q = new URLSearchParams();
-  const token = getToken();
-  if (token) q.set("token", token);
-  if (filename) q.set("filename", filename);
-  return `${API}/blobs/${encodeURIComponent(sha256)}?${q}`;
-}
