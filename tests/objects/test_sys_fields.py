@@ -41,10 +41,11 @@ def test_sys_fields_of_a_run(data_dir):
 def test_stopped_right_after_stepped_series_reads_idle(data_dir):
     # Points wait in the series buffers while "stopped" waits in the queue of other writes;
     # the stop must reach the store after them, or the run reads as running again.
-    with despina.init_run(project="sys/steps", capture_hardware_metrics=False) as run:
+    off = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False)
+    with despina.init_run(project="sys/steps", source_files=[], git_ref=False, **off) as run:
+        run_id = run["sys/id"].fetch()
         for step in range(300):
             run["train/loss"].append(1.0 / (step + 1), step=step)
-        run_id = run["sys/id"].fetch()
     again = despina.init_run(with_id=run_id, project="sys/steps", mode="read-only")
     assert again["sys/state"].fetch() == "idle"
     assert len(again["train/loss"].fetch_values()) == 300
