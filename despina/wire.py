@@ -248,10 +248,15 @@ def object_points_from_wire(d: dict) -> ObjectPoints:
 
 def table_to_wire(t: Table) -> dict:
     """Rows as lists in column order (a table of 10,000 rows repeats no column names)."""
+    values = t.column_values
+    if values and t.columns and all(c in values for c in t.columns):
+        rows = [list(r) for r in zip(*(values[c] for c in t.columns), strict=True)]
+    else:
+        rows = [[row.get(c) for c in t.columns] for row in t.rows]
     return {
         "columns": list(t.columns),
         "types": dict(t.types),
-        "rows": [[row.get(c) for c in t.columns] for row in t.rows],
+        "rows": rows,
         "total": len(t.rows) if t.total is None else t.total,
     }
 

@@ -155,8 +155,6 @@ class _Planner:
         self.keys: dict[str, str] = {}  # project -> key of its Neptune ids
         self.parts = PartFiles(layout.data, report.problems)
 
-    # ---- reading ----------------------------------------------------------------------
-
     # ---- objects ----------------------------------------------------------------------
 
     def work(self, stop: threading.Event):
