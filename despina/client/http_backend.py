@@ -211,6 +211,8 @@ class HttpBackend:
         custom_run_id: str | None = None,
         model_key: str | None = None,
         model_id: str | None = None,
+        sys_id: str | None = None,
+        project_key: str | None = None,
     ):
         data = {
             "project": project,
@@ -222,6 +224,11 @@ class HttpBackend:
             "model_key": model_key,
             "model_id": model_id,
         }
+        # Sent only when asked for, so an older server that does not know them still answers.
+        if sys_id is not None:
+            data["sys_id"] = sys_id
+        if project_key is not None:
+            data["project_key"] = project_key
         return wire.container_from_wire(self._post("/containers", data))
 
     def get_container(self, sys_id: str, *, project: str | None = None, kind: str | None = None):

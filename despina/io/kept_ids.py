@@ -1,7 +1,8 @@
 """Creating objects that keep the id they had in another tracker (``CLS-123`` stays
-``CLS-123``), where the backend can: the embedded store takes the wish (see
-``despina.store.projects.create_container``); a server backend gives the next free ids and
-the importer records the original one in ``sys/original_id``."""
+``CLS-123``): every backend (the store, a server) takes the wish through
+``create_container(sys_id=..., project_key=...)`` and keeps it when it fits the project and is
+free; otherwise the object gets the next free id and the importer records the original one in
+``sys/original_id``."""
 
 from __future__ import annotations
 
@@ -9,16 +10,7 @@ from __future__ import annotations
 def create_keeping_id(backend, *, sys_id: str | None, project_key: str | None, **kwargs):
     """``backend.create_container(**kwargs)``, asking for ``sys_id`` and, when the project is
     new, ``project_key``."""
-    from despina.store import Store
-
-    if isinstance(backend, Store) and (sys_id or project_key):
-        from despina.store import projects
-
-        # The Store's public create_container does not take the wish yet; its database does.
-        return projects.create_container(
-            backend._db, sys_id=sys_id, project_key=project_key, **kwargs
-        )
-    return backend.create_container(**kwargs)
+    return backend.create_container(sys_id=sys_id, project_key=project_key, **kwargs)
 
 
 def split_sys_id(sys_id: str | None) -> tuple[str | None, str | None]:

@@ -60,10 +60,10 @@ async def create_container(request: Request, who: Caller):
     if not isinstance(created, (int, float)) or isinstance(created, bool):
         raise HTTPException(400, "created must be seconds since the epoch")
     extra = {}
-    for key in ("custom_run_id", "model_key", "model_id"):
+    for key in ("custom_run_id", "model_key", "model_id", "sys_id", "project_key"):
         value = body.get(key)
-        if value is not None and not isinstance(value, str):
-            raise HTTPException(400, f"{key} must be a string")
+        if value is not None and (not isinstance(value, str) or len(value) > 200):
+            raise HTTPException(400, f"{key} must be a string of at most 200 characters")
         extra[key] = value
     may_create_in(request, who, project)
     state = server_state(request)

@@ -145,6 +145,8 @@ class Store:
         custom_run_id: str | None = None,
         model_key: str | None = None,
         model_id: str | None = None,
+        sys_id: str | None = None,
+        project_key: str | None = None,
     ) -> ContainerInfo:
         """Create a run / model / model version; idempotent by ``uuid``.
 
@@ -157,6 +159,10 @@ class Store:
           ``KEY-MODELKEY-N`` with N counting from 1 per model.
         - project: the project's own container (one per project, id = the project key);
           returns the existing one if present.
+        - ``sys_id`` (importers) asks for the id the object had in another tracker: kept when
+          it fits the project's key (and model) and is free, later objects continuing after
+          the highest number; otherwise the next free id. ``project_key``: the key a project
+          created now should get.
         Creation also stores the default sys fields (sys/name "Untitled", sys/description "",
         sys/tags empty, sys/failed false, sys/custom_run_id, sys/stage "none" and sys/model_id
         for versions). The project is created on first use.
@@ -171,6 +177,8 @@ class Store:
             custom_run_id=custom_run_id,
             model_key=model_key,
             model_id=model_id,
+            sys_id=sys_id,
+            project_key=project_key,
         )
 
     def get_container(

@@ -69,7 +69,7 @@ def test_a_server_that_closes_connections_is_followed(server):
     _Handler.close_after = True
     try:
         p = poster(server)
-        for i in range(4):
+        for _ in range(4):
             assert p.post("/batches", b"x", {}).content == b"ok:x"
         assert len(_Handler.seen) == 4
     finally:

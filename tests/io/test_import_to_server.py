@@ -1,5 +1,5 @@
 """`despina import neptune-exporter` into a running `despina server` (real processes): the server
-gives the next free ids, so the Neptune ids are kept in sys/original_id; twice stores nothing
+keeps the Neptune ids (CLS-1 stays CLS-1) as the embedded store does; twice stores nothing
 twice."""
 
 from __future__ import annotations
@@ -43,18 +43,17 @@ def test_import_into_a_server(server, tmp_path):
     ]
     first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert f"into {server.url}" in first.stdout, first.stderr
-    assert "run CLS-1 → VIS-" in first.stdout and "refused" not in first.stdout
+    assert "refused" not in first.stdout, first.stdout
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert ": 0 operations;" in again.stdout, again.stdout
     with Store.open_local(tmp_path / "srv") as store:
-        rows = store.fetch_table(
-            "team/vision", "run", columns=["sys/original_id", "train/loss"]
-        ).rows
-        assert sorted(r["sys/original_id"] for r in rows) == ["CLS-1", "CLS-7"]
+        rows = store.fetch_table("team/vision", "run", columns=["train/loss"]).rows
+        assert sorted(r["sys/id"] for r in rows) == ["CLS-1", "CLS-7"]
+        assert store.get_project("team/vision").key == "CLS"
         info = store.get_container(rows[0]["sys/id"], project="team/vision")
         assert len(store.fetch_float_points(info.uuid, "train/loss").steps) == 40
         [version] = [
             r for r in store.fetch_table("team/vision", "model_version").rows
             if r["sys/stage"] == "production"
         ]  # fmt: skip
-        assert version["sys/original_id"] == "CLS-FOREST-1"
+        assert version["sys/id"] == "CLS-FOREST-1"
