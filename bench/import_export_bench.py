@@ -77,15 +77,30 @@ def generate(folder: Path, runs: int, series: int, points: int) -> None:
         run = f"BEN-{r}"
         params = pa.RecordBatch.from_pylist(
             [
-                {"project_id": PROJECT, "run_id": run, "attribute_path": "sys/id",
-                 "attribute_type": "string", "string_value": run},
-                {"project_id": PROJECT, "run_id": run, "attribute_path": "sys/name",
-                 "attribute_type": "string", "string_value": "bench"},
-                {"project_id": PROJECT, "run_id": run, "attribute_path": "params/lr",
-                 "attribute_type": "float", "float_value": 0.01},
+                {
+                    "project_id": PROJECT,
+                    "run_id": run,
+                    "attribute_path": "sys/id",
+                    "attribute_type": "string",
+                    "string_value": run,
+                },
+                {
+                    "project_id": PROJECT,
+                    "run_id": run,
+                    "attribute_path": "sys/name",
+                    "attribute_type": "string",
+                    "string_value": "bench",
+                },
+                {
+                    "project_id": PROJECT,
+                    "run_id": run,
+                    "attribute_path": "params/lr",
+                    "attribute_type": "float",
+                    "float_value": 0.01,
+                },
             ],
             schema=schema,
-        )  # fmt: skip
+        )
         ts_ms = 1_700_000_000_000 + r * 10_000_000 + step_units // 1000
         columns = [
             pa.array([PROJECT] * 1, pa.string()).take(np.zeros(n, dtype=np.int64)),
@@ -122,8 +137,10 @@ def run_command(args: list[str]) -> tuple[float, str]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "despina", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     out, err = proc.stdout.read(), proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
@@ -169,9 +186,17 @@ def main() -> None:
     nex_out = out / "nex_export"
     shutil.rmtree(nex_out, ignore_errors=True)
     t_nex, rss_nex = run_command(
-        ["export", "neptune-exporter", str(nex_out), "--project", PROJECT, "--path", str(store),
-         "--quiet"]
-    )  # fmt: skip
+        [
+            "export",
+            "neptune-exporter",
+            str(nex_out),
+            "--project",
+            PROJECT,
+            "--path",
+            str(store),
+            "--quiet",
+        ]
+    )
     print(f"export neptune-exporter layout: {t_nex:.1f} s, peak {rss_nex}")
     import pyarrow.parquet as pq
 

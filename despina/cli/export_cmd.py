@@ -72,7 +72,11 @@ def _run(args: argparse.Namespace) -> int:
 
     backend, where = open_backend(args.path)
     try:
-        kinds = tuple(args.kind or ("run", "model", "model_version")) if args.format in ("json", "neptune-exporter") else ("run",)  # fmt: skip
+        kinds = (
+            tuple(args.kind or ("run", "model", "model_version"))
+            if args.format in ("json", "neptune-exporter")
+            else ("run",)
+        )
         objects = list(select_objects(backend, args.project, kinds, args.query))
         if not objects:
             print(f"Nothing in {args.project} ({where}) matches.", file=sys.stderr)
@@ -110,11 +114,17 @@ def _export(args, backend, objects, out: Path) -> int:
                 continue
             points, skipped = points + done[0], skipped + done[1]
         if kept:
-            print(f"note: {kept} object(s) were in {out} already and were kept (an earlier "
-                  "export); export into a new folder to write them again", file=sys.stderr)  # fmt: skip
+            print(
+                f"note: {kept} object(s) were in {out} already and were kept (an earlier "
+                "export); export into a new folder to write them again",
+                file=sys.stderr,
+            )
         if skipped:
-            print(f"note: {skipped} git or notebook reference field(s) have no type in this "
-                  "format and were left out", file=sys.stderr)  # fmt: skip
+            print(
+                f"note: {skipped} git or notebook reference field(s) have no type in this "
+                "format and were left out",
+                file=sys.stderr,
+            )
         return points
     if args.format == "csv":
         from despina.io.export_csv import export_long_csv, export_series_csv

@@ -56,10 +56,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "by neptune-exporter (see docs/import.md). Ids, names, creation times and fork "
         "parents are kept.",
     )
-    nex.add_argument("folder", metavar="DIR", help="the export: its --data-path, or the "
-                     "folder holding data/ and files/")  # fmt: skip
-    nex.add_argument("--files", metavar="DIR", help="neptune-exporter's --files-path "
-                     "(default: DIR/files, or files/ beside the data folder)")  # fmt: skip
+    nex.add_argument(
+        "folder",
+        metavar="DIR",
+        help="the export: its --data-path, or the folder holding data/ and files/",
+    )
+    nex.add_argument(
+        "--files",
+        metavar="DIR",
+        help="neptune-exporter's --files-path "
+        "(default: DIR/files, or files/ beside the data folder)",
+    )
     mlf = sources.add_parser(
         "mlflow",
         help="an MLflow tracking store (sqlite:///mlflow.db, http://host:5000, ./mlruns)",
@@ -68,17 +75,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     mlf.add_argument("uri", metavar="URI", help="MLflow tracking URI")
     mlf.add_argument("--registry-uri", metavar="URI", help="model registry URI (default: URI)")
-    mlf.add_argument("--experiment", action="append", metavar="NAME",
-                     help="only this experiment (repeatable; default: all)")  # fmt: skip
+    mlf.add_argument(
+        "--experiment",
+        action="append",
+        metavar="NAME",
+        help="only this experiment (repeatable; default: all)",
+    )
     mlf.add_argument("--no-artifacts", action="store_true", help="do not download artifacts")
     for sub in (nex, mlf):
         sub.add_argument(
-            "--project", metavar="P",
+            "--project",
+            metavar="P",
             help="put everything in this project (workspace/name) instead of one project per "
             "Neptune project / MLflow experiment",
-        )  # fmt: skip
-        sub.add_argument("--path", metavar="DIR", help="import into the store in this data "
-                         "directory (default: DESPINA_URL's server, else the data directory)")  # fmt: skip
+        )
+        sub.add_argument(
+            "--path",
+            metavar="DIR",
+            help="import into the store in this data "
+            "directory (default: DESPINA_URL's server, else the data directory)",
+        )
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
     nex.set_defaults(run=_run_neptune_exporter)
     mlf.set_defaults(run=_run_mlflow)
@@ -133,21 +149,30 @@ def _run_neptune_exporter(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     if not folder.is_dir():
-        print(f"Cannot import {folder}: no such folder. Give the folder neptune-exporter "
-              "wrote (its --data-path, or the one holding data/ and files/).", file=sys.stderr)  # fmt: skip
+        print(
+            f"Cannot import {folder}: no such folder. Give the folder neptune-exporter "
+            "wrote (its --data-path, or the one holding data/ and files/).",
+            file=sys.stderr,
+        )
         return 1
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        print("Reading parquet needs pyarrow: pip install 'despina[neptune-exporter]'",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "Reading parquet needs pyarrow: pip install 'despina[neptune-exporter]'",
+            file=sys.stderr,
+        )
         return 1
 
     def work(backend, bar):
         return import_neptune_export(
-            folder, backend, files=Path(args.files) if args.files else None,
-            project=args.project, progress=bar.update, total=bar.set_total,
-        )  # fmt: skip
+            folder,
+            backend,
+            files=Path(args.files) if args.files else None,
+            project=args.project,
+            progress=bar.update,
+            total=bar.set_total,
+        )
 
     return _run_source(args, work, "rows", "row group(s) already imported")
 
@@ -156,17 +181,24 @@ def _run_mlflow(args: argparse.Namespace) -> int:
     try:
         import mlflow  # noqa: F401
     except ImportError:
-        print("Importing from MLflow needs the mlflow package: pip install 'despina[mlflow]'",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "Importing from MLflow needs the mlflow package: pip install 'despina[mlflow]'",
+            file=sys.stderr,
+        )
         return 1
     from despina.io.mlflow_import import import_mlflow
 
     def work(backend, bar):
         return import_mlflow(
-            args.uri, backend, registry_uri=args.registry_uri, project=args.project,
-            experiments=args.experiment, artifacts=not args.no_artifacts,
-            progress=bar.update, total=bar.set_total,
-        )  # fmt: skip
+            args.uri,
+            backend,
+            registry_uri=args.registry_uri,
+            project=args.project,
+            experiments=args.experiment,
+            artifacts=not args.no_artifacts,
+            progress=bar.update,
+            total=bar.set_total,
+        )
 
     return _run_source(args, work, "runs", "operation(s) already imported")
 
@@ -188,8 +220,10 @@ def _run_source(args, work, unit: str, already: str) -> int:
                 return 1
             except KeyboardInterrupt:
                 bar.close()
-                print("Interrupted. Run the same command again to continue where it stopped.",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    "Interrupted. Run the same command again to continue where it stopped.",
+                    file=sys.stderr,
+                )
                 return 130
             for obj in report.objects.values():
                 line = f"{obj.kind} {obj.id} → {obj.sys_id} ({obj.project}): {obj.applied:,} operations"
@@ -220,8 +254,9 @@ class _LazyBar:
 
     def set_total(self, total: int) -> None:
         if self.bar is None:
-            self.bar = self.factory(total, description="Importing", unit=self.unit,
-                                    enabled=self.enabled)  # fmt: skip
+            self.bar = self.factory(
+                total, description="Importing", unit=self.unit, enabled=self.enabled
+            )
 
     def update(self, n: int = 1) -> None:
         if self.bar is not None:

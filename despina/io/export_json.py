@@ -98,7 +98,10 @@ class _Writer:
             "owner": fields["sys/owner"].value,
             "creation_time": format_seconds(info.created),
         }
-        for key, path in (("modification_time", "sys/modification_time"), ("ping_time", "sys/ping_time")):  # fmt: skip
+        for key, path in (
+            ("modification_time", "sys/modification_time"),
+            ("ping_time", "sys/ping_time"),
+        ):
             if path in fields:
                 line[key] = format_datetime(fields[path].value)
         if info.custom_run_id:
@@ -125,7 +128,12 @@ class _Writer:
         elif t in (ops.STRING_SERIES, ops.FILE_SERIES):
             yield from self.object_series(path, t)
         elif t == ops.FILE:
-            yield {"op": "assign_file", "path": path, "file": self.blob(v.hash), "extension": v.extension}  # fmt: skip
+            yield {
+                "op": "assign_file",
+                "path": path,
+                "file": self.blob(v.hash),
+                "extension": v.extension,
+            }
         elif t == ops.FILE_SET:
             files = [
                 {"path": e.path, "file": self.blob(e.hash), "mtime": e.mtime}
@@ -140,7 +148,7 @@ class _Writer:
                     "size": e.size,
                     "mtime": e.mtime,
                     "location": e.location,
-                }  # fmt: skip
+                }
                 for e in self.backend.list_files(self.info.uuid, path)
             ]
             yield {"op": "track_artifact_files", "path": path, "files": files, "reset": True}
@@ -183,7 +191,9 @@ class _Writer:
             )
             n = len(page.values)
             if n or not offset:
-                values = page.values if op == "append_strings" else map(self.series_file, page.values)  # fmt: skip
+                values = (
+                    page.values if op == "append_strings" else map(self.series_file, page.values)
+                )
                 points = [
                     [s, v, ts]
                     for s, v, ts in zip(

@@ -108,8 +108,13 @@ class _ObjectWriter:
 
     def _row(self, path: str, typ: str, **values) -> dict:
         row = dict.fromkeys(self.schema.names)
-        row.update(project_id=self.info.project, run_id=self.info.sys_id, attribute_path=path,
-                   attribute_type=typ, **values)  # fmt: skip
+        row.update(
+            project_id=self.info.project,
+            run_id=self.info.sys_id,
+            attribute_path=path,
+            attribute_type=typ,
+            **values,
+        )
         return row
 
     def tables(self):
@@ -149,9 +154,14 @@ class _ObjectWriter:
         yield from self._float_tables(series)
 
     def _atom(self, fv) -> dict:
-        column = {"float": "float_value", "int": "int_value", "bool": "bool_value",
-                  "string": "string_value", "datetime": "datetime_value",
-                  "string_set": "string_set_value"}[fv.type]  # fmt: skip
+        column = {
+            "float": "float_value",
+            "int": "int_value",
+            "bool": "bool_value",
+            "string": "string_value",
+            "datetime": "datetime_value",
+            "string_set": "string_set_value",
+        }[fv.type]
         value = sorted(fv.value) if fv.type == "string_set" else fv.value
         return self._row(fv.path, fv.type, **{column: value})
 
@@ -160,22 +170,33 @@ class _ObjectWriter:
 
         offset = 0
         while True:
-            page = self.backend.fetch_object_points(self.info.uuid, fv.path, offset=offset,
-                                                    limit=10_000)  # fmt: skip
+            page = self.backend.fetch_object_points(
+                self.info.uuid, fv.path, offset=offset, limit=10_000
+            )
             n = len(page.steps)
             for i in range(n):
                 step, value = float(page.steps[i]), page.values[i]
                 ts = datetime.fromtimestamp(float(page.timestamps[i]), timezone.utc)
                 if fv.type == "string_series":
-                    yield self._row(fv.path, "string_series", step=_decimal(step), timestamp=ts,
-                                    string_value=value)  # fmt: skip
+                    yield self._row(
+                        fv.path,
+                        "string_series",
+                        step=_decimal(step),
+                        timestamp=ts,
+                        string_value=value,
+                    )
                 else:
                     rel = f"{self._rel(fv.path)}/{step:g}"
                     if value.file.extension:
                         rel += "." + value.file.extension
                     self._blob_to(value.file.hash, rel)
-                    yield self._row(fv.path, "file_series", step=_decimal(step), timestamp=ts,
-                                    file_value={"path": rel})  # fmt: skip
+                    yield self._row(
+                        fv.path,
+                        "file_series",
+                        step=_decimal(step),
+                        timestamp=ts,
+                        file_value={"path": rel},
+                    )
             offset += n
             if n < 10_000:
                 return
@@ -205,9 +226,10 @@ class _ObjectWriter:
         unscaled = np.round(steps * 1e6).astype(np.int64)
         high = np.where(unscaled < 0, -1, 0).astype(np.int64)  # two's complement sign words
         decimal = pa.Array.from_buffers(
-            pa.decimal128(18, 6), n,
+            pa.decimal128(18, 6),
+            n,
             [None, pa.py_buffer(np.stack([unscaled, high], 1).tobytes())],
-        )  # fmt: skip
+        )
         ms = np.round(np.concatenate([p.timestamps for _, p in pending]) * 1000).astype(np.int64)
         zeros = np.zeros(n, dtype=np.int64)
         columns = {
@@ -221,8 +243,9 @@ class _ObjectWriter:
             "timestamp": pa.array(ms).cast(pa.timestamp("ms", tz="UTC")),
             "float_value": pa.array(np.concatenate([p.values for _, p in pending])),
         }
-        arrays = [columns[f.name] if f.name in columns else pa.nulls(n, f.type)
-                  for f in self.schema]  # fmt: skip
+        arrays = [
+            columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in self.schema
+        ]
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
 
@@ -238,5 +261,10 @@ def _artifact_dto(entry) -> dict:
     meta = {"location": entry.location} if entry.location else {}
     if entry.mtime:
         meta["last_modified"] = datetime.fromtimestamp(entry.mtime, timezone.utc).isoformat()
-    return {"filePath": entry.path, "fileHash": entry.hash, "type": "despina",
-            "size": entry.size, "metadata": meta}  # fmt: skip
+    return {
+        "filePath": entry.path,
+        "fileHash": entry.hash,
+        "type": "despina",
+        "size": entry.size,
+        "metadata": meta,
+    }

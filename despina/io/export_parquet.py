@@ -50,9 +50,11 @@ def export_parquet(backend, objects, target: Path, pattern: str | None = None) -
     # The string columns are handed over as dictionaries (parquet stores them so anyway);
     # without the arrow schema in the file, readers see them as plain strings.
     dict_schema = pa.schema(
-        [pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.type == pa.string()
-         else f for f in schema]
-    )  # fmt: skip
+        [
+            pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.type == pa.string() else f
+            for f in schema
+        ]
+    )
     writer = pq.ParquetWriter(tmp, dict_schema, compression="snappy", store_schema=False)
     with writer, _WriterThread(writer) as background:
         group = _RowGroup(pa, dict_schema)
@@ -128,8 +130,9 @@ class _RowGroup:
         for labels, codes, text in zip(self.labels, self.codes, (project, run, path), strict=True):
             codes.append(labels.setdefault(text, len(labels)))
         self.sizes.append(len(page.steps))
-        for column, values in zip(self.columns, (page.steps, page.values, page.timestamps),
-                                  strict=True):  # fmt: skip
+        for column, values in zip(
+            self.columns, (page.steps, page.values, page.timestamps), strict=True
+        ):
             column.append(values)
         self.rows += len(page.steps)
 

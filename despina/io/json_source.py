@@ -160,9 +160,11 @@ def _read_lines(path: Path, default_project: str | None) -> Iterator[Event]:
             except ValueError as e:
                 if not raw.endswith(b"\n"):
                     yield Problem(
-                        where, "the last line is incomplete (still being written?); it is left "
-                        "for the next import", pending=True,
-                    )  # fmt: skip
+                        where,
+                        "the last line is incomplete (still being written?); it is left "
+                        "for the next import",
+                        pending=True,
+                    )
                 else:
                     yield Problem(where, f"invalid JSON: {_json_message(e)}")
                 continue
@@ -174,9 +176,10 @@ def _read_lines(path: Path, default_project: str | None) -> Iterator[Event]:
                     continue  # under an object line that was refused; reported there
                 if current is None:
                     yield Problem(
-                        where, "an operation before any object line; start the file with a "
-                        'line such as {"kind": "run", "id": "my-run-1", "project": "ws/proj"}'
-                    )  # fmt: skip
+                        where,
+                        "an operation before any object line; start the file with a "
+                        'line such as {"kind": "run", "id": "my-run-1", "project": "ws/proj"}',
+                    )
                     continue
                 yield Item(number, where, value, len(raw))
                 continue
@@ -189,9 +192,10 @@ def _read_lines(path: Path, default_project: str | None) -> Iterator[Event]:
             extra = sorted(set(value) - _IDENTITY)
             if extra:
                 yield Problem(
-                    where, f"ignored {', '.join(extra)}: an object line names the object only; "
-                    "write values as operation lines"
-                )  # fmt: skip
+                    where,
+                    f"ignored {', '.join(extra)}: an object line names the object only; "
+                    "write values as operation lines",
+                )
             yield Begin(current, "lines")
 
 

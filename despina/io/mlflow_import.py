@@ -61,8 +61,13 @@ def import_mlflow(
     step = progress or (lambda n: None)
     try:
         client = MlflowClient(tracking_uri=uri, registry_uri=registry_uri or uri)
-        found = list(_pages(lambda token: client.search_experiments(
-            view_type=ViewType.ALL, max_results=PAGE, page_token=token)))  # fmt: skip
+        found = list(
+            _pages(
+                lambda token: client.search_experiments(
+                    view_type=ViewType.ALL, max_results=PAGE, page_token=token
+                )
+            )
+        )
     except Exception as e:  # mlflow raises many kinds; all mean "cannot read it"
         raise SourceError(
             f"cannot read the MLflow tracking store at {uri}: {e}. Check the URI "
@@ -78,12 +83,25 @@ def import_mlflow(
         chosen.append(exp)
     runs = []
     for exp in chosen:
-        for run in _pages(lambda token, e=exp: client.search_runs(
-                [e.experiment_id], run_view_type=ViewType.ALL, max_results=PAGE,
-                page_token=token, order_by=["attributes.start_time ASC"])):  # fmt: skip
+        for run in _pages(
+            lambda token, e=exp: client.search_runs(
+                [e.experiment_id],
+                run_view_type=ViewType.ALL,
+                max_results=PAGE,
+                page_token=token,
+                order_by=["attributes.start_time ASC"],
+            )
+        ):
             runs.append((exp, run))
-    models = list(_pages(lambda token: client.search_registered_models(
-        max_results=PAGE, page_token=token))) if not experiments else []  # fmt: skip
+    models = (
+        list(
+            _pages(
+                lambda token: client.search_registered_models(max_results=PAGE, page_token=token)
+            )
+        )
+        if not experiments
+        else []
+    )
     if total is not None:
         total(len(runs) + len(models))
     imported: dict[str, tuple[str, str]] = {}  # MLflow run id -> (project, despina id)
@@ -145,10 +163,15 @@ class _Runs:
         tags = dict(data.tags)
         created = (info.start_time or 0) / 1000.0
         made = create_keeping_id(
-            self.backend, sys_id=None, project_key=None, project=project, kind="run",
-            uuid=uuid, owner=tags.get("mlflow.user") or info.user_id or "mlflow",
+            self.backend,
+            sys_id=None,
+            project_key=None,
+            project=project,
+            kind="run",
+            uuid=uuid,
+            owner=tags.get("mlflow.user") or info.user_id or "mlflow",
             created=created,
-        )  # fmt: skip
+        )
         obj = self.report.objects[uuid] = ObjectReport("run", info.run_id, project, made.sys_id)
         ended = (info.end_time or 0) / 1000.0 or None
         when = ended or created
@@ -192,7 +215,7 @@ class _Runs:
                     f"run {run_id}: metric {key!r}",
                     "several points share a step (MLflow "
                     "allows it); stored with steps 0, 1, 2... in (step, time) order",
-                )  # fmt: skip
+                )
             )
             steps = [float(i) for i in range(len(points))]
         writer = "mlflow-metric-" + hashlib.sha256(f"{uuid}\n{key}".encode()).hexdigest()[:20]
@@ -217,8 +240,9 @@ class _Runs:
         try:
             local = Path(self.client.download_artifacts(run_id, "", str(folder)))
         except Exception as e:  # the artifact store may be gone or unreachable
-            self.report.problems.append(Problem(f"run {run_id}: artifacts", f"cannot be "
-                                                f"downloaded: {e}"))  # fmt: skip
+            self.report.problems.append(
+                Problem(f"run {run_id}: artifacts", f"cannot be downloaded: {e}")
+            )
             return []
         entries = self._store_folder(local)
         return [ops.UploadFileSetFiles("artifacts", entries, reset=True)]
@@ -234,9 +258,13 @@ class _Runs:
         for path in sorted(p for p in local.rglob("*") if p.is_file()):
             stored = self.backend.blobs.put_file(path)
             entries.append(
-                ops.FileEntry(path.relative_to(local).as_posix(), stored.hash, stored.size,
-                              path.stat().st_mtime)
-            )  # fmt: skip
+                ops.FileEntry(
+                    path.relative_to(local).as_posix(),
+                    stored.hash,
+                    stored.size,
+                    path.stat().st_mtime,
+                )
+            )
         return entries
 
     # ---- writing ----------------------------------------------------------------------
@@ -260,7 +288,7 @@ class _Runs:
                 Problem(
                     f"{obj.kind} {obj.id}: {where}",
                     f"{error.path}: refused by the store: {error.message}",
-                )  # fmt: skip
+                )
             )
             obj.refused += 1
         obj.applied += len(operations) - len(result.errors)
@@ -268,8 +296,13 @@ class _Runs:
     # ---- registry ---------------------------------------------------------------------
 
     def model(self, model, imported: dict) -> None:
-        versions = list(_pages(lambda token: self.client.search_model_versions(
-            f"name='{_quote(model.name)}'", max_results=PAGE, page_token=token)))  # fmt: skip
+        versions = list(
+            _pages(
+                lambda token: self.client.search_model_versions(
+                    f"name='{_quote(model.name)}'", max_results=PAGE, page_token=token
+                )
+            )
+        )
         versions.sort(key=lambda v: int(v.version))
         projects = [imported[v.run_id][0] for v in versions if v.run_id in imported]
         project = self.project or (projects[-1] if projects else "mlflow/registry")
@@ -278,16 +311,26 @@ class _Runs:
         uuid = container_uuid(project, "model", "mlflow:" + model.name)
         created = (model.creation_timestamp or 0) / 1000.0
         made = create_keeping_id(
-            self.backend, sys_id=None, project_key=None, project=project, kind="model",
-            uuid=uuid, owner="mlflow", created=created, model_key=key,
-        )  # fmt: skip
+            self.backend,
+            sys_id=None,
+            project_key=None,
+            project=project,
+            kind="model",
+            uuid=uuid,
+            owner="mlflow",
+            created=created,
+            model_key=key,
+        )
         obj = self.report.objects[uuid] = ObjectReport("model", model.name, project, made.sys_id)
         when = (model.last_updated_timestamp or 0) / 1000.0 or created
         attrs = [
             ops.AssignString("sys/name", model.name),
             ops.AssignString("sys/description", model.description or ""),
-            *(ops.AssignString(field_path("tags", k), str(v)) for k, v in sorted(model.tags.items())),
-        ]  # fmt: skip
+            *(
+                ops.AssignString(field_path("tags", k), str(v))
+                for k, v in sorted(model.tags.items())
+            ),
+        ]
         self._send_once(uuid, "mlflow-model", attrs, when, obj)
         aliases = _aliases(model)
         for version in versions:
@@ -298,10 +341,16 @@ class _Runs:
         uuid = container_uuid(project, "model_version", f"mlflow:{version.name}:{number}")
         created = (version.creation_timestamp or 0) / 1000.0
         made = create_keeping_id(
-            self.backend, sys_id=f"{model_sys_id}-{number}", project_key=None, project=project,
-            kind="model_version", uuid=uuid, owner=version.user_id or "mlflow", created=created,
+            self.backend,
+            sys_id=f"{model_sys_id}-{number}",
+            project_key=None,
+            project=project,
+            kind="model_version",
+            uuid=uuid,
+            owner=version.user_id or "mlflow",
+            created=created,
             model_id=model_sys_id,
-        )  # fmt: skip
+        )
         obj = self.report.objects[uuid] = ObjectReport(
             "model_version", f"{version.name} v{number}", project, made.sys_id
         )
@@ -316,10 +365,14 @@ class _Runs:
             attrs.append(ops.AssignString("mlflow/run_id", version.run_id))
             if version.run_id in imported:
                 attrs.append(ops.AssignString("mlflow/run", imported[version.run_id][1]))
-        attrs += [ops.AssignString(field_path("tags", k), str(v))
-                  for k, v in sorted(version.tags.items())]  # fmt: skip
-        attrs += [ops.SetAlias("sys/aliases", a) for a, v in sorted(aliases.items())
-                  if str(v) == str(number)]  # fmt: skip
+        attrs += [
+            ops.AssignString(field_path("tags", k), str(v)) for k, v in sorted(version.tags.items())
+        ]
+        attrs += [
+            ops.SetAlias("sys/aliases", a)
+            for a, v in sorted(aliases.items())
+            if str(v) == str(number)
+        ]
         if self.artifacts:
             attrs.extend(self._version_files(version, obj))
         self._send_once(uuid, "mlflow-version", attrs, when, obj)
@@ -332,10 +385,12 @@ class _Runs:
             uri = self.client.get_model_version_download_uri(version.name, version.version)
             local = Path(
                 mlflow.artifacts.download_artifacts(
-                    artifact_uri=uri, dst_path=str(folder), tracking_uri=self.uris[0],
+                    artifact_uri=uri,
+                    dst_path=str(folder),
+                    tracking_uri=self.uris[0],
                     registry_uri=self.uris[1],
                 )
-            )  # fmt: skip
+            )
         except Exception as e:  # a version whose files are gone still has its metadata
             self.report.problems.append(
                 Problem(f"model version {obj.id}", f"files cannot be downloaded: {e}")

@@ -48,9 +48,10 @@ class ExportFiles:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             ref = self.file_ref(str(path.relative_to(self.roots_of(path))))
             entries.append(
-                FileEntry(path.relative_to(folder).as_posix(), ref.hash, ref.size,
-                          path.stat().st_mtime)
-            )  # fmt: skip
+                FileEntry(
+                    path.relative_to(folder).as_posix(), ref.hash, ref.size, path.stat().st_mtime
+                )
+            )
         return entries
 
     def roots_of(self, path: Path) -> Path:

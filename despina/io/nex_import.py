@@ -80,7 +80,7 @@ def import_neptune_export(
             Problem(
                 str(tmp.relative_to(layout.data)),
                 "unfinished part (.tmp) left by an interrupted export; skipped",
-            )  # fmt: skip
+            )
         )
     planner = _Planner(layout, backend, report, project)
     if total is not None:
@@ -136,8 +136,9 @@ def _apply(backend, item: _Work, report: ImportReport) -> None:
         Batch(item.uuid, item.writer, item.first_seq, item.operations, item.time)
     )
     for error in result.errors:
-        report.problems.append(Problem(item.where, f"{error.path}: refused by the store: "
-                                                   f"{error.message}"))  # fmt: skip
+        report.problems.append(
+            Problem(item.where, f"{error.path}: refused by the store: {error.message}")
+        )
         obj.refused += 1
     obj.applied += len(item.operations) - len(result.errors)
 
@@ -176,7 +177,7 @@ class _Planner:
                         obj.where,
                         "incomplete: no _part_0.parquet (its export did not "
                         "finish); skipped. Export it again, then import again.",
-                    )  # fmt: skip
+                    )
                 )
                 continue
             meta = self.parts.meta(obj)
@@ -241,15 +242,17 @@ class _Planner:
                         obj.where,
                         f"its model {model_source!r} is neither in the export "
                         "nor in the store; skipped",
-                    )  # fmt: skip
+                    )
                 )
                 return None
             kwargs["model_id"] = model
         try:
             info = create_keeping_id(
-                self.backend, sys_id=wanted if key else None,
-                project_key=self.keys.get(project), **kwargs,
-            )  # fmt: skip
+                self.backend,
+                sys_id=wanted if key else None,
+                project_key=self.keys.get(project),
+                **kwargs,
+            )
         except (DespinaError, ValueError) as e:
             self.report.problems.append(Problem(obj.where, f"cannot create it: {e}"))
             return None
@@ -299,21 +302,33 @@ class _Planner:
                         yield _Work(uuid, writer, 1, [], when, where, rows)
                         continue
                     ctx = RowContext(
-                        where, when, export_files.file_ref, export_files.folder_entries,
-                        export_files.artifact_entries, self.report.problems,
-                    )  # fmt: skip
+                        where,
+                        when,
+                        export_files.file_ref,
+                        export_files.folder_entries,
+                        export_files.artifact_entries,
+                        self.report.problems,
+                    )
                     try:
                         table = reader.read_row_group(g, columns=columns_needed(reader, g))
                     except Exception as e:
-                        self.report.problems.append(Problem(f"{where}: row group {g}",
-                                                            f"cannot be read: {e}"))  # fmt: skip
+                        self.report.problems.append(
+                            Problem(f"{where}: row group {g}", f"cannot be read: {e}")
+                        )
                         first_row += rows
                         continue
                     ops = row_group_operations(table, ctx, first_row)
                     del table
                     first_row += rows
-                    yield from _batches(uuid, writer, last_seq - len(ops) + 1, ops, when,
-                                        f"{where}: row group {g}", rows)  # fmt: skip
+                    yield from _batches(
+                        uuid,
+                        writer,
+                        last_seq - len(ops) + 1,
+                        ops,
+                        when,
+                        f"{where}: row group {g}",
+                        rows,
+                    )
             finally:
                 reader.close()
 

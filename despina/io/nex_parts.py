@@ -54,8 +54,11 @@ class PartFiles:
                 schema = plain.schema_arrow
             missing = [c for c in (*REQUIRED_COLUMNS, *VALUE_COLUMNS) if c not in schema.names]
             if missing:
-                problem = ("wrong schema: missing column(s) " + ", ".join(missing)
-                           + "; is this a neptune-exporter parquet file? skipped")  # fmt: skip
+                problem = (
+                    "wrong schema: missing column(s) "
+                    + ", ".join(missing)
+                    + "; is this a neptune-exporter parquet file? skipped"
+                )
             elif bad := _bad_types(schema):
                 problem = f"wrong schema: {bad}; skipped"
         except Exception as e:  # pyarrow raises several types for a damaged file
@@ -83,8 +86,15 @@ class PartFiles:
     def meta(self, obj: ExportedObject) -> Meta:
 
         meta = Meta(values={})
-        columns = ["project_id", "run_id", "attribute_path", "string_value", "datetime_value",
-                   "bool_value", "string_set_value"]  # fmt: skip
+        columns = [
+            "project_id",
+            "run_id",
+            "attribute_path",
+            "string_value",
+            "datetime_value",
+            "bool_value",
+            "string_set_value",
+        ]
         for part in obj.parts:
             reader = self.open(part)
             if reader is None:
@@ -113,8 +123,9 @@ class PartFiles:
             ):
                 continue  # no sys rows in this row group
             table = reader.read_row_group(g, columns=columns)
-            table = table.filter(pc.is_in(table.column("attribute_path"),
-                                          value_set=_pa().array(META_PATHS)))  # fmt: skip
+            table = table.filter(
+                pc.is_in(table.column("attribute_path"), value_set=_pa().array(META_PATHS))
+            )
             for row in table.to_pylist():
                 value = next((row[c] for c in columns[3:] if row[c] is not None), None)
                 meta.values.setdefault(row["attribute_path"], value)

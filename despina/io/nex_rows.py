@@ -81,8 +81,9 @@ def row_group_operations(table, ctx: RowContext, first_row: int) -> list[ops.Ope
             out.extend(_float_series(table, mask, path_idx, path_names, ctx, first_row))
     if others.any():
         rows = np.nonzero(others)[0]
-        out.extend(_other_rows(table, rows, type_idx, type_names, path_idx, path_names, ctx,
-                               first_row))  # fmt: skip
+        out.extend(
+            _other_rows(table, rows, type_idx, type_names, path_idx, path_names, ctx, first_row)
+        )
     return out
 
 

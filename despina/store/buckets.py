@@ -153,6 +153,7 @@ def _summaries(conn, field_ids: list[int], x: str, x_min, x_max) -> dict:
         ("first_step", "last_step") if x == "step" else ("min_timestamp", "max_timestamp")
     )
     rows: dict[int, list] = {}
+    execute = getattr(conn, "execute_binary", conn.execute)  # PostgreSQL: floats as binary
     for chunk in in_chunks(field_ids):
         sql = (
             f"SELECT field_id, {_SUMMARY} FROM float_chunks WHERE field_id IN "
@@ -165,7 +166,7 @@ def _summaries(conn, field_ids: list[int], x: str, x_min, x_max) -> dict:
         if x_max is not None:
             sql += f" AND {lo_col} <= ?"
             params.append(float(x_max))
-        for row in conn.execute(sql + " ORDER BY field_id, first_index", params):
+        for row in execute(sql + " ORDER BY field_id, first_index", params):
             rows.setdefault(row[0], []).append(row[1:])
     return {fid: np.array(r, dtype=np.float64) for fid, r in rows.items()}
 

@@ -25,9 +25,13 @@ def fill_everything(store: Store) -> dict[str, str]:
     cfg = blobs.put_bytes(b"lr: 0.1\n")
     nb = blobs.put_bytes(b'{"cells": []}')
     store.create_container(
-        project=PROJECT, kind="run", uuid="run-1", owner="alice", created=1700000000.123456,
+        project=PROJECT,
+        kind="run",
+        uuid="run-1",
+        owner="alice",
+        created=1700000000.123456,
         custom_run_id="custom-7",
-    )  # fmt: skip
+    )
     n = 25_001  # more than one export chunk
     steps = _arr(range(n))
     values = _arr(math.sin(i) for i in range(n))
@@ -56,7 +60,7 @@ def fill_everything(store: Store) -> dict[str, str]:
                 ops.SeriesFile(ops.FileRef(img2.hash, img2.size, "png")),
             ],
             _arr([3.0, 4.0]),
-        ),  # fmt: skip
+        ),
         ops.AssignFile("model/checkpoint", ops.FileRef(ckpt.hash, ckpt.size, "pt")),
         ops.UploadFileSetFiles(
             "config", [ops.FileEntry("conf/a.yaml", cfg.hash, cfg.size, 123.5)], reset=True
@@ -68,7 +72,7 @@ def fill_everything(store: Store) -> dict[str, str]:
                 ops.FileEntry("y.csv", "cd" * 32, 20, 2.0, "/data/y.csv"),
             ],
             reset=True,
-        ),  # fmt: skip
+        ),
         ops.AssignGitRef("source_code/git", {"commit_id": "abc", "dirty": True, "remotes": ["o"]}),
         ops.AssignNotebookRef(
             "source_code/notebook", {"notebook_id": "n1", "hash": nb.hash, "size": nb.size}
@@ -76,15 +80,23 @@ def fill_everything(store: Store) -> dict[str, str]:
     ]
     assert not store.apply_batch(ops.Batch("run-1", "w", 1, run_ops, 1700000100.5)).errors
     model = store.create_container(
-        project=PROJECT, kind="model", uuid="model-1", owner="bob", created=1700000200.0,
+        project=PROJECT,
+        kind="model",
+        uuid="model-1",
+        owner="bob",
+        created=1700000200.0,
         model_key="forest",
-    )  # fmt: skip
+    )
     model_ops = [ops.AssignString("sys/name", "forest"), ops.AssignInt("size", 3)]
     assert not store.apply_batch(ops.Batch("model-1", "w", 1, model_ops, 1700000201.0)).errors
     store.create_container(
-        project=PROJECT, kind="model_version", uuid="version-1", owner="bob",
-        created=1700000300.0, model_id=model.sys_id,
-    )  # fmt: skip
+        project=PROJECT,
+        kind="model_version",
+        uuid="version-1",
+        owner="bob",
+        created=1700000300.0,
+        model_id=model.sys_id,
+    )
     version_ops = [
         ops.AssignFloat("metrics/acc", 0.97),
         ops.ChangeStage("sys/stage", "production"),

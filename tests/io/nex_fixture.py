@@ -76,11 +76,21 @@ T0 = datetime(2024, 5, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
 CREATED = {"CLS-1": T0, "CLS-7": datetime(2024, 5, 2, 8, 30, tzinfo=timezone.utc)}
 LOSS_STEPS = [Decimal(i) / 10 for i in range(40)]  # 0, 0.1, 0.2, ... decimal steps
 ARTIFACT_FILES = [
-    {"filePath": "train/a.csv", "fileHash": "ab" * 32, "type": "S3", "size": 120,
-     "metadata": {"location": "s3://bucket/train/a.csv", "last_modified": "2024-05-01T10:00:00"}},
-    {"filePath": "train/b.csv", "fileHash": "cd" * 32, "type": "S3", "size": 80,
-     "metadata": {"location": "s3://bucket/train/b.csv"}},
-]  # fmt: skip
+    {
+        "filePath": "train/a.csv",
+        "fileHash": "ab" * 32,
+        "type": "S3",
+        "size": 120,
+        "metadata": {"location": "s3://bucket/train/a.csv", "last_modified": "2024-05-01T10:00:00"},
+    },
+    {
+        "filePath": "train/b.csv",
+        "fileHash": "cd" * 32,
+        "type": "S3",
+        "size": 80,
+        "metadata": {"location": "s3://bucket/train/b.csv"},
+    },
+]
 
 
 def sanitize(part: str) -> str:
@@ -137,8 +147,9 @@ def build_export(root: Path) -> Path:
     broken = data / sanitize("team/broken")
     broken.mkdir(parents=True)
     (broken / f"{sanitize('BRK-1')}_part_0.parquet").write_bytes(b"PAR1 this is not parquet")
-    pq.write_table(pa.table({"a": [1, 2], "b": ["x", "y"]}),
-                   broken / f"{sanitize('BRK-2')}_part_0.parquet")  # fmt: skip
+    pq.write_table(
+        pa.table({"a": [1, 2], "b": ["x", "y"]}), broken / f"{sanitize('BRK-2')}_part_0.parquet"
+    )
     return root
 
 
@@ -158,31 +169,57 @@ def _vision(data: Path, files: Path) -> None:
         ]
         ts = [T0.timestamp() * 1000 + i * 1000 for i in range(len(LOSS_STEPS))]
         loss = [
-            row(project, run, "train/loss", "float_series", 1.0 / (i + 1), s,
-                datetime.fromtimestamp(ts[i] / 1000, timezone.utc))
+            row(
+                project,
+                run,
+                "train/loss",
+                "float_series",
+                1.0 / (i + 1),
+                s,
+                datetime.fromtimestamp(ts[i] / 1000, timezone.utc),
+            )
             for i, s in enumerate(LOSS_STEPS)
-        ]  # fmt: skip
+        ]
         loss[3]["float_value"] = float("nan")
         logs = [
-            row(project, run, "logs/stdout", "string_series", f"epoch {i} ✓", i,
-                datetime.fromtimestamp(ts[i] / 1000, timezone.utc))
+            row(
+                project,
+                run,
+                "logs/stdout",
+                "string_series",
+                f"epoch {i} ✓",
+                i,
+                datetime.fromtimestamp(ts[i] / 1000, timezone.utc),
+            )
             for i in range(3)
-        ]  # fmt: skip
+        ]
         _write_file(fdir, f"{base}/model/weights", b"\x00weights\xff" * 100)
         for step in (0, 1):
             _write_file(fdir, f"{base}/images/samples/{step}.png", f"png {step}".encode())
         _write_file(fdir, f"{base}/config/train.yaml", b"lr: 0.001\n")
         _write_file(fdir, f"{base}/config/sub/model.yaml", b"depth: 50\n")
-        _write_file(fdir, f"{base}/datasets/train/files_list.json",
-                    json.dumps(ARTIFACT_FILES).encode())  # fmt: skip
+        _write_file(
+            fdir, f"{base}/datasets/train/files_list.json", json.dumps(ARTIFACT_FILES).encode()
+        )
         file_rows = [
             row(project, run, "model/weights", "file", f"{base}/model/weights"),
-            *(row(project, run, "images/samples", "file_series",
-                  f"{base}/images/samples/{s}.png", s) for s in (0, 1)),
+            *(
+                row(
+                    project,
+                    run,
+                    "images/samples",
+                    "file_series",
+                    f"{base}/images/samples/{s}.png",
+                    s,
+                )
+                for s in (0, 1)
+            ),
             row(project, run, "config", "file_set", f"{base}/config"),
-            row(project, run, "datasets/train", "artifact", f"{base}/datasets/train/files_list.json"),
+            row(
+                project, run, "datasets/train", "artifact", f"{base}/datasets/train/files_list.json"
+            ),
             row(project, run, "model/missing", "file", f"{base}/model/missing"),
-        ]  # fmt: skip
+        ]
         if run == "CLS-1":
             write_part(pdir, run, 0, [params, loss, logs, file_rows])
         else:  # two parts: the loss continues in part 1, which is renamed first
@@ -199,12 +236,19 @@ def _vision(data: Path, files: Path) -> None:
     write_part(pdir / "models", "CLS-FOREST", 0, [model_rows])
     for n, stage in ((1, "production"), (2, "staging")):
         vid = f"CLS-FOREST-{n}"
-        rows = _sys_rows(project, vid, vid, f"forest v{n}", T0.replace(day=3 + n), extra=[
-            row(project, vid, "sys/model_id", "string", "CLS-FOREST"),
-            row(project, vid, "sys/stage", "string", stage),
-            row(project, vid, "metrics/acc", "float", 0.9 + n / 100),
-            row(project, vid, "model/binary", "file", f"{project}/{vid}/model/binary"),
-        ])  # fmt: skip
+        rows = _sys_rows(
+            project,
+            vid,
+            vid,
+            f"forest v{n}",
+            T0.replace(day=3 + n),
+            extra=[
+                row(project, vid, "sys/model_id", "string", "CLS-FOREST"),
+                row(project, vid, "sys/stage", "string", stage),
+                row(project, vid, "metrics/acc", "float", 0.9 + n / 100),
+                row(project, vid, "model/binary", "file", f"{project}/{vid}/model/binary"),
+            ],
+        )
         _write_file(fdir / "model_versions", f"{project}/{vid}/model/binary", f"model {n}".encode())
         write_part(pdir / "model_versions", vid, 0, [rows])
 
@@ -213,11 +257,15 @@ def _llm(data: Path, files: Path) -> None:
     project = "team/llm"
     pdir = data / sanitize(project)
     for run, sys_id, fork in (("llm-base", "LLM-1", None), ("llm-fork", "LLM-2", "llm-base")):
-        extra = [row(project, run, "sys/custom_run_id", "string", run),
-                 row(project, run, "sys/experiment/name", "string", "llm")]  # fmt: skip
+        extra = [
+            row(project, run, "sys/custom_run_id", "string", run),
+            row(project, run, "sys/experiment/name", "string", "llm"),
+        ]
         if fork:
-            extra += [row(project, run, "sys/forking/parent", "string", fork),
-                      row(project, run, "sys/forking/step", "float", 50.0)]  # fmt: skip
+            extra += [
+                row(project, run, "sys/forking/parent", "string", fork),
+                row(project, run, "sys/forking/step", "float", 50.0),
+            ]
         params = _sys_rows(project, run, sys_id, "llm", T0, extra)
         # Neptune 3.x: fetch_metrics stacks by (run, step, attribute): series interleave.
         start = 51 if fork else 0
@@ -227,8 +275,15 @@ def _llm(data: Path, files: Path) -> None:
             for path in ("metrics/loss", "metrics/acc", "metrics/lr"):
                 metrics.append(row(project, run, path, "float_series", step * 0.01, step, ts))
         hist = [
-            row(project, run, "metrics/grad_hist", "histogram_series",
-                {"type": "COUNTING", "edges": [0.0, 0.5, 1.0], "values": [3.0, float(s)]}, s, T0)
+            row(
+                project,
+                run,
+                "metrics/grad_hist",
+                "histogram_series",
+                {"type": "COUNTING", "edges": [0.0, 0.5, 1.0], "values": [3.0, float(s)]},
+                s,
+                T0,
+            )
             for s in range(3)
-        ]  # fmt: skip
+        ]
         write_part(pdir, run, 0, [params, metrics[:150], metrics[150:], hist])

@@ -159,7 +159,7 @@ def test_model_version_before_its_model_in_another_file(tmp_path):
                 "stage": "staging",
                 "aliases": ["best"],
             }
-        )  # fmt: skip
+        )
     )
     (tmp_path / "b_model.json").write_text(
         json.dumps({"kind": "model", "id": "m", "key": "net", "project": "ws/p"})

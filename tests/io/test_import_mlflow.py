@@ -90,7 +90,10 @@ def test_runs_metrics_params_tags_artifacts_and_registry(mlflow_store, tmp_path)
         assert loss.timestamps.tolist() == [1714564800 + i for i in range(5)]
         acc = store.fetch_float_points(base.uuid, "acc")
         assert acc.steps.tolist() == [0, 1] and sorted(acc.values.tolist()) == [0.5, 0.7]
-        files = {e.path: store.blobs.open(e.hash).read() for e in store.list_files(base.uuid, "artifacts")}  # fmt: skip
+        files = {
+            e.path: store.blobs.open(e.hash).read()
+            for e in store.list_files(base.uuid, "artifacts")
+        }
         assert files == {"docs/notes.txt": b"hello", "weights.bin": b"\x00\x01weights"}
         failed = store.get_container(rows["broken"]["sys/id"], project="mlflow/vision-resnet")
         assert store.get_field(failed.uuid, "sys/failed").value is True
@@ -99,9 +102,10 @@ def test_runs_metrics_params_tags_artifacts_and_registry(mlflow_store, tmp_path)
         assert model["sys/id"] == "VIS-IRISCLF" and model["sys/description"] == "an iris classifier"
         versions = {
             r["sys/id"]: r
-            for r in store.fetch_table("mlflow/vision-resnet", "model_version",
-                                       model_id="VIS-IRISCLF").rows
-        }  # fmt: skip
+            for r in store.fetch_table(
+                "mlflow/vision-resnet", "model_version", model_id="VIS-IRISCLF"
+            ).rows
+        }
         assert versions["VIS-IRISCLF-1"]["sys/stage"] == "production"
         assert versions["VIS-IRISCLF-2"]["sys/aliases"] == ["champion"]
         assert versions["VIS-IRISCLF-2"]["mlflow/run"] == rows["baseline"]["sys/id"]
@@ -129,15 +133,27 @@ def _uuid(report, mlflow_run_id):
 
 def test_cli_with_project_option_and_a_bad_uri(mlflow_store, tmp_path, capsys):
     uri = mlflow_store[0]
-    code = main(["import", "mlflow", uri, "--project", "home/ml", "--path", str(tmp_path / "s"),
-                 "--quiet", "--no-artifacts"])  # fmt: skip
+    code = main(
+        [
+            "import",
+            "mlflow",
+            uri,
+            "--project",
+            "home/ml",
+            "--path",
+            str(tmp_path / "s"),
+            "--quiet",
+            "--no-artifacts",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "run " in out and "→ ML-1 (home/ml)" in out and "note: run " in err
     not_a_db = tmp_path / "notes.db"
     not_a_db.write_text("this is not a database")
-    code = main(["import", "mlflow", f"sqlite:///{not_a_db}", "--path", str(tmp_path / "s2"),
-                 "--quiet"])  # fmt: skip
+    code = main(
+        ["import", "mlflow", f"sqlite:///{not_a_db}", "--path", str(tmp_path / "s2"), "--quiet"]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert f"Cannot import: cannot read the MLflow tracking store at sqlite:///{not_a_db}" in err

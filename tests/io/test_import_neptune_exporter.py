@@ -35,8 +35,14 @@ def _fields(store, sys_id, project):
 def test_neptune2_runs_keep_ids_times_and_every_field(export, store):
     report = import_neptune_export(export, store)
     assert {o.sys_id for o in report.objects.values()} == {
-        "CLS-1", "CLS-7", "CLS-FOREST", "CLS-FOREST-1", "CLS-FOREST-2", "LLM-1", "LLM-2",
-    }  # fmt: skip
+        "CLS-1",
+        "CLS-7",
+        "CLS-FOREST",
+        "CLS-FOREST-1",
+        "CLS-FOREST-2",
+        "LLM-1",
+        "LLM-2",
+    }
     assert store.get_project("team/vision").key == "CLS"
     for run in ("CLS-1", "CLS-7"):
         info, f = _fields(store, run, "team/vision")
@@ -63,13 +69,19 @@ def test_neptune2_runs_keep_ids_times_and_every_field(export, store):
         assert store.blobs.open(weights.hash).read() == b"\x00weights\xff" * 100
         samples = store.fetch_object_points(info.uuid, "images/samples")
         assert samples.steps.tolist() == [0.0, 1.0]
-        assert [store.blobs.open(v.file.hash).read() for v in samples.values] == [b"png 0", b"png 1"]  # fmt: skip
-        config = {e.path: store.blobs.open(e.hash).read() for e in store.list_files(info.uuid, "config")}  # fmt: skip
+        assert [store.blobs.open(v.file.hash).read() for v in samples.values] == [
+            b"png 0",
+            b"png 1",
+        ]
+        config = {
+            e.path: store.blobs.open(e.hash).read() for e in store.list_files(info.uuid, "config")
+        }
         assert config == {"train.yaml": b"lr: 0.001\n", "sub/model.yaml": b"depth: 50\n"}
         artifact = store.list_files(info.uuid, "datasets/train")
         assert [(e.path, e.hash, e.size, e.location) for e in artifact] == [
-            (a["filePath"], a["fileHash"], a["size"], a["metadata"]["location"]) for a in ARTIFACT_FILES
-        ]  # fmt: skip
+            (a["filePath"], a["fileHash"], a["size"], a["metadata"]["location"])
+            for a in ARTIFACT_FILES
+        ]
         assert "model/missing" not in f
 
 
@@ -91,8 +103,10 @@ def test_registry_and_neptune3_forks(export, store):
     assert loss.values[0] == pytest.approx(0.51)
     hist = store.fetch_object_points(info.uuid, "metrics/grad_hist")
     assert [json.loads(v) for v in hist.values][2] == {
-        "type": "COUNTING", "edges": [0.0, 0.5, 1.0], "values": [3.0, 2.0],
-    }  # fmt: skip
+        "type": "COUNTING",
+        "edges": [0.0, 0.5, 1.0],
+        "values": [3.0, 2.0],
+    }
 
 
 def test_problems_name_the_place_and_the_rest_is_imported(export, store):

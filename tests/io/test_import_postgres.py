@@ -44,8 +44,14 @@ def test_import_into_postgresql_keeps_ids(pg_store, tmp_path):
     export = build_export(tmp_path / "export")
     first = import_neptune_export(export, pg_store)
     assert {o.sys_id for o in first.objects.values()} == {
-        "CLS-1", "CLS-7", "CLS-FOREST", "CLS-FOREST-1", "CLS-FOREST-2", "LLM-1", "LLM-2",
-    }  # fmt: skip
+        "CLS-1",
+        "CLS-7",
+        "CLS-FOREST",
+        "CLS-FOREST-1",
+        "CLS-FOREST-2",
+        "LLM-1",
+        "LLM-2",
+    }
     again = import_neptune_export(export, pg_store)
     assert again.applied == 0
     info = pg_store.get_container("CLS-7", project="team/vision")

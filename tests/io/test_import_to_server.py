@@ -30,8 +30,11 @@ def server(tmp_path):
 
 def test_import_into_a_server(server, tmp_path):
     export = build_export(tmp_path / "export")
-    env = child_env(DESPINA_URL=server.url, DESPINA_API_TOKEN=server.admin_token,
-                    DESPINA_DATA_DIRECTORY=tmp_path / "client")  # fmt: skip
+    env = child_env(
+        DESPINA_URL=server.url,
+        DESPINA_API_TOKEN=server.admin_token,
+        DESPINA_DATA_DIRECTORY=tmp_path / "client",
+    )
     command = [
         sys.executable,
         "-m",
@@ -53,7 +56,8 @@ def test_import_into_a_server(server, tmp_path):
         info = store.get_container(rows[0]["sys/id"], project="team/vision")
         assert len(store.fetch_float_points(info.uuid, "train/loss").steps) == 40
         [version] = [
-            r for r in store.fetch_table("team/vision", "model_version").rows
+            r
+            for r in store.fetch_table("team/vision", "model_version").rows
             if r["sys/stage"] == "production"
-        ]  # fmt: skip
+        ]
         assert version["sys/id"] == "CLS-FOREST-1"

@@ -24,18 +24,40 @@ def test_round_trip_through_the_neptune_exporter_layout(full_store, tmp_path, ca
     [project] = [p.qualified_name for p in full_store.list_projects()]
     full_store.close()
     src = tmp_path / "source"
-    code = main(["export", "neptune-exporter", str(tmp_path / "out"), "--project", project,
-                 "--path", str(src), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "export",
+            "neptune-exporter",
+            str(tmp_path / "out"),
+            "--project",
+            project,
+            "--path",
+            str(src),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert "2 git or notebook reference field(s)" in capsys.readouterr().err
-    again = ["export", "neptune-exporter", str(tmp_path / "out"), "--project", project,
-             "--path", str(src), "--quiet"]  # fmt: skip
+    again = [
+        "export",
+        "neptune-exporter",
+        str(tmp_path / "out"),
+        "--project",
+        project,
+        "--path",
+        str(src),
+        "--quiet",
+    ]
     assert main(again) == 0  # an interrupted export run again continues; here all is there
     assert "3 object(s) were in" in capsys.readouterr().err
     with Store.open_local(src) as a, Store.open_local(tmp_path / "target") as b:
         report = import_neptune_export(tmp_path / "out", b)
         assert report.problems == [], report.problems
-        assert {o.sys_id for o in report.objects.values()} == {"FUL-1", "FUL-FOREST", "FUL-FOREST-1"}  # fmt: skip
+        assert {o.sys_id for o in report.objects.values()} == {
+            "FUL-1",
+            "FUL-FOREST",
+            "FUL-FOREST-1",
+        }
         for sys_id in ("FUL-1", "FUL-FOREST", "FUL-FOREST-1"):
             x, y = a.get_container(sys_id), b.get_container(sys_id)
             assert x.created == pytest.approx(y.created, abs=1e-3)  # milliseconds

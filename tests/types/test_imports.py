@@ -26,9 +26,20 @@ def test_all_is_sorted_and_matches_the_exports():
     for name in names:
         assert hasattr(despina.types, name), name
     neptune_names = {
-        "Artifact", "Boolean", "Datetime", "File", "FileSeries", "FileSet", "Float",
-        "FloatSeries", "GitRef", "Integer", "String", "StringSeries", "StringSet",
-    }  # fmt: skip
+        "Artifact",
+        "Boolean",
+        "Datetime",
+        "File",
+        "FileSeries",
+        "FileSet",
+        "Float",
+        "FloatSeries",
+        "GitRef",
+        "Integer",
+        "String",
+        "StringSeries",
+        "StringSet",
+    }
     assert neptune_names <= set(names)
     public = {n for n in vars(despina.types) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(despina.types, n)).__name__ == "module"}
