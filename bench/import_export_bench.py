@@ -35,35 +35,9 @@ def generate(folder: Path, runs: int, series: int, points: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from despina.io.nex_layout import REQUIRED_COLUMNS  # noqa: F401  (the layout it follows)
+    from despina.io.export_nex import schema as nex_schema
 
-    schema = pa.schema(
-        [
-            ("project_id", pa.string()),
-            ("run_id", pa.string()),
-            ("attribute_path", pa.string()),
-            ("attribute_type", pa.string()),
-            ("step", pa.decimal128(18, 6)),
-            ("timestamp", pa.timestamp("ms", tz="UTC")),
-            ("int_value", pa.int64()),
-            ("float_value", pa.float64()),
-            ("string_value", pa.string()),
-            ("bool_value", pa.bool_()),
-            ("datetime_value", pa.timestamp("ms", tz="UTC")),
-            ("string_set_value", pa.list_(pa.string())),
-            ("file_value", pa.struct([("path", pa.string())])),
-            (
-                "histogram_value",
-                pa.struct(
-                    [
-                        ("type", pa.string()),
-                        ("edges", pa.list_(pa.float64())),
-                        ("values", pa.list_(pa.float64())),
-                    ]
-                ),
-            ),
-        ]
-    )
+    schema = nex_schema()  # neptune-exporter's columns, as despina's own export writes them
     pdir = folder / "data" / "bench_imported-0000000000000000"
     pdir.mkdir(parents=True, exist_ok=True)
     paths = [f"metrics/series_{k}" for k in range(series)]

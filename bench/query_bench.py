@@ -44,6 +44,7 @@ QUERY = (
 )
 COLUMNS = [f"params/p{j}" for j in range(10)] + [f"metrics/m{j}" for j in range(8)]
 COLUMNS += ["sys/tags", "sys/state"]  # + sys/id = 21 with the id column
+LOAD_AT_START = os.getloadavg()[0]
 PG_URL = os.environ.get(
     "DESPINA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -160,11 +161,12 @@ def report(results: dict, args, command: str, extra: list[str]) -> str:
         f"{__import__('sqlite3').sqlite_version}; PostgreSQL {_pg_version(args.postgres)} "
         f"(default settings: shared_buffers 128 MB); warm cache; median and best wall time "
         f"of {args.repeat}, and the median CPU time of this process.",
-        f"**A busy machine**: load average {os.getloadavg()[0]:.0f} on {os.cpu_count()} "
-        "cores when this ran (other sessions building and testing), so wall times are "
-        "several times what an idle machine gives. For the embedded store the work is all "
-        "in this process, and its CPU time is the better estimate of an idle machine's wall "
-        "time; on PostgreSQL the server's own CPU time is not in that column.",
+        f"**A busy machine**: load average {LOAD_AT_START:.1f} when this run started and "
+        f"{os.getloadavg()[0]:.1f} when it ended, on {os.cpu_count()} cores (other sessions "
+        "building and testing), so wall times can be well above what an idle machine gives. "
+        "For the embedded store the work is all in this process, and its CPU time is the "
+        "better estimate of an idle machine's wall time; on PostgreSQL the server's own CPU "
+        "time is not in that column.",
         f"Generated project: {args.runs:,} runs x (50 params, 20 float series of 10 points, "
         "5 tags), bench/query_gen.py (bulk rows, checked equal to logging by "
         "tests/store/test_query_gen.py).",

@@ -166,7 +166,7 @@ def _summaries(conn, field_ids: list[int], x: str, x_min, x_max) -> dict:
         if x_max is not None:
             sql += f" AND {lo_col} <= ?"
             params.append(float(x_max))
-        for row in execute(sql + " ORDER BY field_id, first_index", params):
+        for row in execute(sql + " ORDER BY field_id, first_index", params).fetchall():
             rows.setdefault(row[0], []).append(row[1:])
     return {fid: np.array(r, dtype=np.float64) for fid, r in rows.items()}
 
@@ -212,7 +212,7 @@ def _fetch_points(conn, chunk_ids: list[int], x: str) -> dict:
     for chunk in in_chunks(chunk_ids):
         for row in execute(
             f"SELECT {cols} FROM float_chunks WHERE id IN ({placeholders(len(chunk))})", chunk
-        ):
+        ).fetchall():
             out[row[0]] = (
                 unpack(row[1]),
                 unpack(row[2]),

@@ -138,13 +138,14 @@ def _convert(kind: str, value):
 
 
 def _selectivity_rank(node) -> int:
-    """0 for clauses that usually match few rows (a member or a string equal to a value)."""
-    if isinstance(node, Clause) and (
-        (node.type == "stringSet" and node.op == "CONTAINS")
-        or (node.op == "=" and node.path not in _SYS)
-    ):
-        return 0
-    return 1
+    """Lower for clauses that usually match fewer rows: a string set member (tags), then
+    equality on a field, then the rest."""
+    if isinstance(node, Clause) and node.path not in _SYS:
+        if node.type == "stringSet" and node.op == "CONTAINS":
+            return 0
+        if node.op == "=":
+            return 1
+    return 2
 
 
 class Compiler:
