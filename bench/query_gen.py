@@ -22,6 +22,7 @@ despina is migrated when opened, as a user's store would be.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import sys
@@ -38,6 +39,8 @@ from despina import operations as ops  # noqa: E402
 from despina.store import Store  # noqa: E402
 from despina.store.fields import FLOAT_POINT_SIZE  # noqa: E402
 from despina.store.projects import get_or_create_project  # noqa: E402
+from despina.store.schema import SCHEMA_VERSION  # noqa: E402
+from despina.store.series import step_delta  # noqa: E402
 
 PROJECT = "bench/query"
 SERIES_PROJECT = "bench/series"
@@ -97,8 +100,13 @@ _FIELD_COLUMNS = (
 _CHUNK_COLUMNS = (
     'field_id, first_index, n, first_step, last_step, min_value, max_value, steps, "values", '
     "timestamps, first_value, last_value, sum_value, nan_count, pos_inf_count, neg_inf_count, "
-    "min_timestamp, max_timestamp"
+    "min_timestamp, max_timestamp, step_delta"
 )
+
+
+@functools.lru_cache(maxsize=8)
+def _step_delta(steps_bytes: bytes):
+    return step_delta(np.frombuffer(steps_bytes, dtype="<f8"))
 
 
 def _insert(conn, table: str, columns: str, rows: list) -> None:
@@ -183,6 +191,7 @@ def _run_rows(cid: int, operations: list, steps_bytes: bytes, ts_bytes: bytes):
                 0,
                 T0,
                 T0,
+                _step_delta(steps_bytes),
             )
         elif isinstance(op, ops.AddStrings):
             members = sorted({str(v) for v in op.values})
@@ -291,6 +300,19 @@ def cache_key(runs: int, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
+def _pg_version(url: str) -> int:
+    """The schema version of the store in that database (0 when it has none)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+            if conn.execute("SELECT to_regclass('meta')").fetchone()[0]
+            else "SELECT NULL"
+        ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def _with_database(url: str, database: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit(parts._replace(path="/" + database))
@@ -335,8 +357,15 @@ def cached_store(
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
-            store = Store.open(url, "memory://")
+            before = _pg_version(url)
+            store = Store.open(url, "memory://")  # migrates an older schema
             if _complete(store, runs):
+                if before < SCHEMA_VERSION:
+                    # What autovacuum does after the migration's back-fill rewrote rows: the
+                    # visibility map index-only scans need, and fresh statistics.
+                    with psycopg.connect(url, autocommit=True) as conn:
+                        conn.execute("VACUUM (ANALYZE)")
+                    return store, f"reused database {name}, migrated from version {before}"
                 return store, f"reused database {name}"
             store.close()
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

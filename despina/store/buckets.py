@@ -15,12 +15,21 @@ from despina.errors import FieldTypeError, UsageError
 from despina.store.db import in_chunks, placeholders
 from despina.store.model import FloatBuckets
 from despina.store.reads import load_container
-from despina.store.series import unpack
+from despina.store.series import regular_steps, unpack
 
 MAX_BUCKETS = 100_000
 _SUMMARY = (
     "id, first_step, last_step, n, first_value, last_value, min_value, max_value, sum_value, "
     "nan_count, pos_inf_count, neg_inf_count, min_timestamp, max_timestamp"
+)
+
+_WIDTH = len(_SUMMARY.split(", "))
+# PostgreSQL: the summary of a chunk as one bytea of float64s (float8send: big-endian), NULL
+# as NaN (what numpy makes of None in the SQLite path); integers cast, exact below 2**53.
+_INTEGERS = ("id", "n", "nan_count", "pos_inf_count", "neg_inf_count")
+_PACKED = " || ".join(
+    f"float8send(COALESCE({c}{'::float8' if c in _INTEGERS else ''}, 'NaN'))"
+    for c in _SUMMARY.split(", ")
 )
 
 
@@ -153,22 +162,36 @@ def _summaries(conn, field_ids: list[int], x: str, x_min, x_max) -> dict:
         ("first_step", "last_step") if x == "step" else ("min_timestamp", "max_timestamp")
     )
     rows: dict[int, list] = {}
-    execute = getattr(conn, "execute_binary", conn.execute)  # PostgreSQL: floats as binary
+    packed = {}
+    execute = getattr(conn, "execute_binary", None)  # PostgreSQL (binary results)
     for chunk in in_chunks(field_ids):
-        sql = (
-            f"SELECT field_id, {_SUMMARY} FROM float_chunks WHERE field_id IN "
-            f"({placeholders(len(chunk))})"
-        )
+        where = f"field_id IN ({placeholders(len(chunk))})"
         params: list = list(chunk)
         if x_min is not None:
-            sql += f" AND {hi_col} >= ?"
+            where += f" AND {hi_col} >= ?"
             params.append(float(x_min))
         if x_max is not None:
-            sql += f" AND {lo_col} <= ?"
+            where += f" AND {lo_col} <= ?"
             params.append(float(x_max))
-        for row in execute(sql + " ORDER BY field_id, first_index", params).fetchall():
+        if execute is not None:
+            # One packed array per series (big-endian float64 rows), not a Python float
+            # per value: 9,800 chunks' summaries in ~10 ms instead of ~19 ms.
+            for fid, data in execute(
+                f"SELECT field_id, string_agg({_PACKED}, '' ORDER BY first_index) "
+                f"FROM float_chunks WHERE {where} GROUP BY field_id",
+                params,
+            ).fetchall():
+                packed[fid] = np.frombuffer(data, dtype=">f8").reshape(-1, _WIDTH)
+            continue
+        for row in conn.execute(
+            f"SELECT field_id, {_SUMMARY} FROM float_chunks WHERE {where} "
+            "ORDER BY field_id, first_index",
+            params,
+        ).fetchall():
             rows.setdefault(row[0], []).append(row[1:])
-    return {fid: np.array(r, dtype=np.float64) for fid, r in rows.items()}
+    out = {fid: np.array(r, dtype=np.float64) for fid, r in rows.items()}
+    out.update({fid: a.astype(np.float64) for fid, a in packed.items()})
+    return out
 
 
 def _plan(s, x: str, axis: Axis, x_min, x_max):
@@ -204,8 +227,13 @@ def _plan(s, x: str, axis: Axis, x_min, x_max):
 
 
 def _fetch_points(conn, chunk_ids: list[int], x: str) -> dict:
-    """chunk id -> (steps, values, timestamps or None), decoded."""
-    cols = 'id, steps, "values"' + (", timestamps" if x == "time" else "")
+    """chunk id -> (steps, values, timestamps or None), decoded. Regular steps (step_delta
+    set) are rebuilt, not read: on PostgreSQL reading the compressed steps out of line cost
+    about as much as reading the values."""
+    cols = (
+        'id, first_step, n, step_delta, CASE WHEN step_delta IS NULL THEN steps END, "values"'
+        + (", timestamps" if x == "time" else "")
+    )
     # PostgreSQL: packed points in binary format (SQLite connections have no such method)
     execute = getattr(conn, "execute_binary", conn.execute)
     out = {}
@@ -213,10 +241,11 @@ def _fetch_points(conn, chunk_ids: list[int], x: str) -> dict:
         for row in execute(
             f"SELECT {cols} FROM float_chunks WHERE id IN ({placeholders(len(chunk))})", chunk
         ).fetchall():
+            delta = row[3]
             out[row[0]] = (
-                unpack(row[1]),
-                unpack(row[2]),
-                unpack(row[3]) if x == "time" else None,
+                unpack(row[4]) if delta is None else regular_steps(row[1], delta, row[2]),
+                unpack(row[5]),
+                unpack(row[6]) if x == "time" else None,
             )
     return out
 

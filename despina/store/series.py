@@ -61,6 +61,24 @@ def chunk_summary(values, ts) -> tuple:
     )
 
 
+def step_delta(steps) -> float | None:
+    """d when the chunk's steps are exactly ``steps[0] + arange(n) * d`` (``regular_steps``
+    rebuilds them bit for bit), else None. Stored as float_chunks.step_delta."""
+    np = _np()
+    if len(steps) < 2:
+        return 0.0 if len(steps) else None
+    d = float(steps[1] - steps[0])
+    if np.array_equal(regular_steps(float(steps[0]), d, len(steps)), steps):
+        return d
+    return None
+
+
+def regular_steps(first: float, delta: float, n: int):
+    """The steps of a chunk with ``step_delta`` d: one formula for the check and the read."""
+    np = _np()
+    return first + np.arange(n, dtype=np.float64) * delta
+
+
 def resolve_steps(steps, last_step: float | None):
     """Steps with NaN ("auto") replaced by previous step + 1 (0 for the first point), and a
     mask of the points kept: a step must be above every step before it."""
@@ -183,6 +201,7 @@ def _chunk_row(np, steps, values, ts):
         _pack(values),
         _pack(ts),
         *chunk_summary(values, ts),
+        step_delta(steps),
     )
 
 
@@ -206,6 +225,11 @@ def _full_chunk_rows(np, field_id, count, start, steps, values, ts) -> list:
     pinf = (va == np.inf).sum(axis=1)
     ninf = CHUNK_POINTS - n_finite - nan - pinf
     tmin, tmax = tm.min(axis=1), tm.max(axis=1)
+    # step_delta for all chunks at once (the same test as ``step_delta``)
+    delta = st[:, 1] - st[:, 0]
+    regular = (st[:, :1] + np.arange(CHUNK_POINTS, dtype=np.float64) * delta[:, None] == st).all(
+        axis=1
+    )
     st_bytes, va_bytes, tm_bytes = st.tobytes(), va.tobytes(), tm.tobytes()
     size = CHUNK_POINTS * 8
     rows = []
@@ -233,6 +257,7 @@ def _full_chunk_rows(np, field_id, count, start, steps, values, ts) -> list:
                 int(ninf[c]),
                 float(tmin[c]),
                 float(tmax[c]),
+                float(delta[c]) if regular[c] else None,
             )
         )
     return rows
@@ -268,7 +293,7 @@ def _write_chunks(conn, field_id, count, last_chunk, steps, values, ts) -> None:
                 "UPDATE float_chunks SET n = ?, first_step = ?, last_step = ?, min_value = ?, "
                 'max_value = ?, steps = ?, "values" = ?, timestamps = ?, first_value = ?, '
                 "last_value = ?, sum_value = ?, nan_count = ?, pos_inf_count = ?, "
-                "neg_inf_count = ?, min_timestamp = ?, max_timestamp = ? "
+                "neg_inf_count = ?, min_timestamp = ?, max_timestamp = ?, step_delta = ? "
                 "WHERE field_id = ? AND first_index = ?",
                 (*row, field_id, first_index),
             )
@@ -280,8 +305,8 @@ def _write_chunks(conn, field_id, count, last_chunk, steps, values, ts) -> None:
         conn.executemany(
             "INSERT INTO float_chunks (field_id, first_index, n, first_step, last_step, "
             'min_value, max_value, steps, "values", timestamps, first_value, last_value, '
-            "sum_value, nan_count, pos_inf_count, neg_inf_count, min_timestamp, max_timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sum_value, nan_count, pos_inf_count, neg_inf_count, min_timestamp, max_timestamp, "
+            "step_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 

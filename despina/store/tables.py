@@ -14,7 +14,8 @@ from despina.store.nql import parse_nql
 from despina.store.projects import find_project, split_project_name
 from despina.store.query import _SYS, SYS_SIZE_SQL, Compiler, state_sql
 from despina.store.reads import CONTAINER_COLUMNS, computed_sys
-from despina.store.table_columns import Rows, candidate_paths, read_column, scopes
+from despina.store.schema import TEXT_TYPES_SQL
+from despina.store.table_columns import Rows, candidate_paths, read_column, read_columns, scopes
 
 _NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
 
@@ -25,11 +26,14 @@ _SORT_SYS = {
 }
 
 
-# Field types whose rows hold text_value (what sorting by a field may need besides numbers).
-_TEXT_TYPES = (ops.STRING, ops.STRING_SERIES, ops.FILE_SERIES, ops.FILE_SET, ops.ARTIFACT)
+# Field types whose rows hold text_value (what sorting by a field may need besides numbers);
+# schema.TEXT_TYPES_SQL lists the same (tests/store/test_query_indexes.py checks it).
+TEXT_TYPES = (ops.STRING, ops.STRING_SERIES, ops.FILE_SERIES, ops.FILE_SET, ops.ARTIFACT)
 
 
-def _sort_terms(conn, path: str, now: float, span) -> tuple[str, list, list[str], list]:
+def _sort_terms(
+    conn, path: str, now: float, span, dialect: str
+) -> tuple[str, list, list[str], list]:
     """(join sql, join params, order expressions, order params)."""
     if path in _SORT_SYS:
         return "", [], _SORT_SYS[path], []
@@ -44,12 +48,15 @@ def _sort_terms(conn, path: str, now: float, span) -> tuple[str, list, list[str]
         "COALESCE(s.float_value, s.int_value)",
     ]
     # Only text fields need text_value, which is outside the covering index fields_table:
-    # numbers alone sort from the index (on PostgreSQL, no heap page per row).
-    marks = ", ".join("?" * len(_TEXT_TYPES))
+    # numbers alone sort from the index (on PostgreSQL, no heap page per row). The type list
+    # is written as the partial index fields_text has it (the databases match it as text),
+    # so the question is one probe, not a walk along the path's rows (22 ms at 100,000 runs).
     bounds = "" if span is None else " AND s.container_id BETWEEN ? AND ?"
+    # SQLite without statistics takes fields_table (covering too) and walks the path.
+    hint = " INDEXED BY fields_text" if dialect == "sqlite" else ""
     if conn.execute(
-        f"SELECT 1 FROM fields s WHERE s.path = ?{bounds} AND s.type IN ({marks}) LIMIT 1",
-        (path, *(span or ()), *_TEXT_TYPES),
+        f"SELECT 1 FROM fields s{hint} WHERE s.path = ?{bounds} AND s.type IN {TEXT_TYPES_SQL} LIMIT 1",
+        (path, *(span or ())),
     ).fetchone():
         exprs.append("s.text_value")
     return join, [path], exprs, []
@@ -103,7 +110,9 @@ def fetch_table(
             split_project_name(project)  # a malformed name raises
             return Table(wanted or ["sys/id"], [], {"sys/id": "string"}, total=0)
         span = _span(conn, proj.id, kind)
-        join, join_params, order, order_params = _sort_terms(conn, sort_by, now, span)
+        join, join_params, order, order_params = _sort_terms(
+            conn, sort_by, now, span, db.dialect.name
+        )
         where = ["c.project_id = ?", "c.kind = ?"]
         params: list = [*join_params, proj.id, kind]
         if trashed is not None:
@@ -207,6 +216,10 @@ def _rows(conn, containers, wanted, kind, now, optional=frozenset()) -> Table:
         user_cols = sorted(candidate_paths(conn, ids)[0])
     paths = [p for p in user_cols if p != ALIASES_PATH or not with_aliases]
     for scope in scopes(ids):
+        if " BETWEEN " not in scope[0]:  # a page: all the columns at once
+            for path, type_ in read_columns(conn, paths, scope, columns, selected).items():
+                types.setdefault(path, type_)
+            continue
         for path in paths:
             type_ = read_column(conn, path, scope, columns.setdefault(path, {}), selected)
             if type_ is not None:

@@ -86,3 +86,26 @@ def test_rows_act_as_a_list(store):
     assert isinstance(copy, list) and [r["sys/id"] for r in copy] == [r["sys/id"] for r in rows]
     empty = store.fetch_table(PROJECT, "run", columns=[], limit=2)
     assert empty.rows == [{"sys/id": r["sys/id"]} for r in empty.rows]
+
+
+def test_grouped_column_reads_equal_one_query_per_column(store, monkeypatch):
+    """A page reads its columns PATHS_PER_QUERY paths a query (read_columns): the same table
+    as reading them one at a time, whatever the group size."""
+    populate(store, n=7)
+    _interleave(store)
+    columns = [re.compile("^q/|^p/"), "m/loss", "sys/tags", "q/named"]
+    tables = []
+    for group in (1, 2, 200):
+        monkeypatch.setattr(table_columns, "PATHS_PER_QUERY", group)
+        tables.append(store.fetch_table(PROJECT, "run", columns=columns, sort_by="sys/id"))
+    one_by_one = store.fetch_table  # and the per-column path, by id range
+    monkeypatch.setattr(table_columns, "RANGE_MIN", 1)
+    monkeypatch.setattr(table_columns, "RANGE_SPREAD", 100)
+    tables.append(one_by_one(PROJECT, "run", columns=columns, sort_by="sys/id"))
+    first = tables[0]
+    assert len(first.rows) == 7 and "p/lr" in first.columns
+    for other in tables[1:]:
+        assert other.columns == first.columns and other.types == first.types
+        for got, want in zip(other.rows, first.rows, strict=True):
+            for col in first.columns:
+                assert _same(got[col], want[col]), (col, got[col], want[col])

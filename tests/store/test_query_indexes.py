@@ -1,0 +1,217 @@
+"""Schema version 5 (issue 5 on PostgreSQL): regular steps rebuilt instead of read
+(float_chunks.step_delta), the partial index of text fields, PostgreSQL statistics on
+(path, type); and the migration from version 4 on both databases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from test_buckets import brute_force, check, make_run
+
+from despina.store import Store, series
+from despina.store.buckets import Axis
+from despina.store.db import open_database
+from despina.store.schema import (
+    SCHEMA_VERSION,
+    STEP_DELTA_MIN_POINTS,
+    TEXT_TYPES_SQL,
+    migrate,
+    read_version,
+)
+from despina.store.tables import TEXT_TYPES
+
+from store_helpers import T0
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(series, "CHUNK_POINTS", 16)
+
+
+def _deltas(store, uuid) -> list:
+    with store._db.reading() as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT k.step_delta FROM float_chunks k JOIN fields f ON f.id = k.field_id "
+                "JOIN containers c ON c.id = f.container_id WHERE c.uuid = ? "
+                "ORDER BY k.first_index",
+                (uuid,),
+            )
+        ]
+
+
+def _spoil_steps(store, uuid) -> None:
+    """Overwrite the stored steps of the chunks with a step_delta: reads that use them break."""
+    with store._db.transaction() as conn:
+        for cid, n in conn.execute(
+            "SELECT k.id, k.n FROM float_chunks k JOIN fields f ON f.id = k.field_id "
+            "JOIN containers c ON c.id = f.container_id WHERE c.uuid = ? "
+            "AND k.step_delta IS NOT NULL",
+            (uuid,),
+        ).fetchall():
+            conn.execute(
+                "UPDATE float_chunks SET steps = ? WHERE id = ?",
+                (np.full(n, -7.0).astype("<f8").tobytes(), cid),
+            )
+
+
+@pytest.mark.parametrize("first, delta", [(0.0, 1.0), (0.5, 0.25), (1e6, 3.0)])
+@pytest.mark.parametrize("x", ["step", "time"])
+def test_regular_steps_are_rebuilt_not_read(store, small_chunks, first, delta, x):
+    n = 200
+    rng = np.random.default_rng(3)
+    steps = first + np.arange(n, dtype=np.float64) * delta
+    values = rng.normal(size=n)
+    values[[7, 50]] = [np.nan, np.inf]
+    times = T0 + steps * 0.5
+    uuid = make_run(store, steps, values, times, batches=5)
+    deltas = _deltas(store, uuid)
+    assert deltas and all(d == delta for d in deltas)
+    _spoil_steps(store, uuid)  # from here on, only rebuilt steps give the right answer
+    xs = steps if x == "step" else times
+    for n_buckets in (1, 7, 64, 1000):
+        [got] = store.fetch_float_buckets([uuid], "m", x=x, buckets=n_buckets)
+        axis = Axis(float(xs.min()), float(xs.max()), n_buckets, False)
+        check(got, brute_force(steps, values, times, axis, x))
+    lo, hi = float(xs[30]), float(xs[150])
+    [got] = store.fetch_float_buckets([uuid], "m", x=x, x_min=lo, x_max=hi, buckets=13)
+    check(got, brute_force(steps, values, times, Axis(lo, hi, 13, False), x, lo, hi))
+
+
+def test_irregular_steps_are_read(store, small_chunks):
+    n = 100
+    steps = np.arange(n, dtype=np.float64)
+    steps[40:] += 0.5  # chunk 2 (points 32..47) has a jump: not regular
+    steps[70:] += np.arange(30) ** 2  # and the chunks from point 64 on grow faster
+    values = np.random.default_rng(0).normal(size=n)
+    times = T0 + steps
+    uuid = make_run(store, steps, values, times, batches=3)
+    deltas = _deltas(store, uuid)
+    assert deltas[:2] == [1.0, 1.0] and deltas[2] is None and deltas[4] is None
+    for n_buckets in (3, 50):
+        [got] = store.fetch_float_buckets([uuid], "m", buckets=n_buckets)
+        axis = Axis(float(steps.min()), float(steps.max()), n_buckets, False)
+        check(got, brute_force(steps, values, times, axis, "step"))
+
+
+def test_refilled_last_chunk_gets_its_new_step_delta(store, small_chunks):
+    # 5 regular points, then 3 more after a jump fill the same (less than half full) chunk
+    steps = [0.0, 1.0, 2.0, 3.0, 4.0, 10.0, 11.0, 12.0]
+    values = [float(i) for i in range(8)]
+    uuid = make_run(store, steps, values, [T0] * 8, batches=2)
+    assert _deltas(store, uuid) == [None]
+    uuid = make_run(store, [0.0, 2.0, 4.0, 6.0], [1.0, 2.0, 3.0, 4.0], [T0] * 4, batches=2)
+    assert _deltas(store, uuid) == [2.0]
+
+
+def test_step_delta_rebuilds_bit_for_bit():
+    for steps in (np.arange(5) * 0.1, 0.3 + np.arange(9) * 0.1, np.array([1.0]), np.arange(3.0)):
+        d = series.step_delta(steps)
+        if d is not None:
+            assert series.regular_steps(float(steps[0]), d, len(steps)).tobytes() == (
+                np.asarray(steps, dtype=np.float64).tobytes()
+            )
+    assert series.step_delta(np.array([0.0, 1.0, 3.0])) is None
+    assert series.step_delta(np.array([], dtype=np.float64)) is None
+
+
+def test_text_types_match_the_partial_index():
+    assert "(" + ", ".join(f"'{t}'" for t in TEXT_TYPES) + ")" == TEXT_TYPES_SQL
+
+
+def test_sort_check_probes_the_text_index(tmp_path):
+    store = Store.open_local(tmp_path)
+    conn = store._db.connection()
+    plan = " ".join(
+        str(r[-1])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM fields s INDEXED BY fields_text WHERE s.path = ? AND s.container_id "
+            f"BETWEEN ? AND ? AND s.type IN {TEXT_TYPES_SQL} LIMIT 1",
+            ("a", 1, 9),
+        )
+    )
+    assert "fields_text" in plan  # INDEXED BY raises when the index cannot answer the query
+    store.close()
+
+
+# ---- the migration from version 4 ------------------------------------------------------------
+
+
+def _pack(a) -> bytes:
+    return np.asarray(a, dtype="<f8").tobytes()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_from_version_4(backend, request, tmp_path):
+    url = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    db = open_database(url)
+    assert migrate(db, upto=4) == 4
+    big = STEP_DELTA_MIN_POINTS
+    chunks = [  # (first_index, steps): regular, irregular, regular but small (not back-filled)
+        (0, np.arange(big) * 2.0),
+        (big, 2.0 * big + np.arange(big) ** 1.5),
+        (2 * big, 1e7 + np.arange(10.0)),
+    ]
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO projects (workspace, name, key, created) VALUES ('w', 'old', 'OLD', 0)"
+        )
+        conn.execute(
+            "INSERT INTO containers (uuid, project_id, kind, sys_id, owner, created, modified, "
+            "ping) VALUES ('u', (SELECT id FROM projects), 'run', 'OLD-1', 'o', 0, 0, 0)"
+        )
+        conn.execute(
+            "INSERT INTO fields (container_id, path, type, count) VALUES "
+            "((SELECT id FROM containers), 'm', 'float_series', ?)",
+            (2 * big + 10,),
+        )
+        for first, steps in chunks:
+            values = np.linspace(-1, 1, len(steps))
+            conn.execute(
+                "INSERT INTO float_chunks (field_id, first_index, n, first_step, last_step, "
+                'min_value, max_value, steps, "values", timestamps, first_value, last_value, '
+                "sum_value, nan_count, pos_inf_count, neg_inf_count, min_timestamp, "
+                "max_timestamp) VALUES ((SELECT id FROM fields), ?, ?, ?, ?, -1, 1, ?, ?, ?, "
+                "-1, 1, ?, 0, 0, 0, 5, 5)",
+                (
+                    first,
+                    len(steps),
+                    float(steps[0]),
+                    float(steps[-1]),
+                    _pack(steps),
+                    _pack(values),
+                    _pack(np.full(len(steps), 5.0)),
+                    float(values.sum()),
+                ),
+            )
+    db.close()
+    store = Store.open(url, "memory://")
+    with store._db.reading() as conn:
+        assert read_version(conn, store._db.dialect) == SCHEMA_VERSION
+        deltas = [
+            r[0] for r in conn.execute("SELECT step_delta FROM float_chunks ORDER BY first_index")
+        ]
+        if backend == "sqlite":
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        else:
+            names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes")}
+            names |= {r[0] for r in conn.execute("SELECT stxname FROM pg_statistic_ext")}
+            assert "fields_path_type" in names
+    assert deltas == [2.0, None, None]
+    assert "fields_text" in names
+    all_steps = np.concatenate([s for _, s in chunks])
+    all_values = np.concatenate([np.linspace(-1, 1, len(s)) for _, s in chunks])
+    for n_buckets in (1, 100, 1000):
+        [got] = store.fetch_float_buckets(["u"], "m", buckets=n_buckets)
+        axis = Axis(float(all_steps[0]), float(all_steps[-1]), n_buckets, False)
+        expected = brute_force(all_steps, all_values, np.full(len(all_steps), 5.0), axis, "step")
+        check(got, expected)
+        assert not math.isnan(got.max[-1])
+    store.close()
