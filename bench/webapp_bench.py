@@ -238,8 +238,8 @@ def main() -> int:
         "",
         f"`.venv/bin/python bench/webapp_bench.py --runs {args.runs} --points {args.points} "
         f"--repeat {args.repeat}` ({scale}; headless Debian Chromium through Playwright, "
-        "`despina ui` over SQLite, on a busy shared 2-core machine: other sessions were "
-        "building and testing at the same time).",
+        f"`despina ui` over SQLite; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} when done).",
         "",
         "| what | median | best | target |",
         "|---|---|---|---|",

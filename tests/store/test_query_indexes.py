@@ -215,3 +215,19 @@ def test_migration_from_version_4(backend, request, tmp_path):
         check(got, expected)
         assert not math.isnan(got.max[-1])
     store.close()
+
+
+def test_page_reads_columns_with_nul_in_their_paths(store):
+    """read_columns maps the rows back to the paths asked for (PostgreSQL stores NUL as
+    U+FFFD, and gives that back)."""
+    from despina import operations as ops
+
+    from store_helpers import Writer, new_uuid
+
+    info = store.create_container(
+        project="ws/nul", kind="run", uuid=new_uuid(), owner="o", created=T0
+    )
+    Writer(store, info.uuid).send(ops.AssignFloat("p/a\x00b", 1.5), ops.AssignFloat("p/plain", 2.5))
+    table = store.fetch_table("ws/nul", "run", columns=["p/a\x00b", "p/plain"])
+    assert [r["p/a\x00b"] for r in table.rows] == [1.5]
+    assert [r["p/plain"] for r in table.rows] == [2.5]
