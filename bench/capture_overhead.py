@@ -230,9 +230,10 @@ def main() -> None:
         "sender, which runs with capture off too) spent while the loop ran, as a share of the "
         f"loop's wall time, summed over the capture-on processes (the kernel counts it in "
         f"10 ms ticks): **{capture_share:.2f}%**. "
-        "The training loop is slowed by roughly this much (the GIL lets one "
-        "thread run Python at a time; the rest is scheduling); unlike the wall times it does "
-        "not depend on what else the machine is doing.",
+        "It is the CPU capture takes from the process, and does not depend on what else the "
+        "machine is doing; the wall times also carry GIL hand-overs and scheduling, and on "
+        "this virtual machine they vary between identical runs by more than the target (the "
+        "loop thread's own CPU time for the same work varies by about ±10%).",
         "",
         f"Slowdown of the logging loop with capture on: best wall times **{slowdown:+.1f}%**, "
         f"steady state **{paired_slowdown:+.1f}%**, capture's threads' CPU "
