@@ -43,20 +43,34 @@ def test_filter_with_nql(page):
     page.screenshot("error")
 
 
+def _wait_for_names(page, expected: list[str]) -> None:
+    """Until the rows show exactly ``expected``, top to bottom (placed by their data-row)."""
+    page.page.wait_for_function(
+        "(expected) => { const rows = [...document.querySelectorAll('[data-testid=grid-row]')];"
+        " const named = rows.map(r => [Number(r.dataset.row), (r.querySelector("
+        "'.grid-cell[data-path=\"sys/name\"]') || {}).innerText]);"
+        " named.sort((a, b) => a[0] - b[0]);"
+        " return JSON.stringify(named.map(n => (n[1] || '').trim())) === JSON.stringify(expected); }",
+        arg=expected,
+    )
+
+
 def test_sort_by_a_column(page):
     _open_runs(page)
+    names = _names(page)
+    # The store sorts strings by code point, as Python does.
+    ascending = sorted(names)
     header = page.page.locator('[data-testid=column-header][data-path="sys/name"]')
     header.get_by_test_id("sort-button").click()
     page.page.wait_for_function("() => window.location.hash.includes('sort')")
-    first = _names(page)
+    # The URL says which way the first click sorted (asc=1 when ascending); the rows follow.
+    up = "asc=1" in page.page.url
+    first = ascending if up else list(reversed(ascending))
+    _wait_for_names(page, first)
     header.get_by_test_id("sort-button").click()
-    page.page.wait_for_function(
-        "(first) => { const c = document.querySelector('[data-testid=grid-row]'); "
-        "return c && !c.innerText.includes(first); }",
-        arg=first[0],
-    )
-    second = _names(page)
-    assert sorted(first) == sorted(second) and first == list(reversed(second))
+    second_expected = list(reversed(first))
+    _wait_for_names(page, second_expected)
+    assert _names(page) == second_expected and sorted(first) == ascending
     page.screenshot()
 
 
