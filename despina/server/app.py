@@ -12,7 +12,6 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
 
 import despina
 from despina.errors import (
@@ -32,7 +31,7 @@ from despina.server import (
     routes_tables,
     routes_uploads,
 )
-from despina.server.http import BodyLimit
+from despina.server.http import BodyLimit, error_response
 from despina.server.settings import ServerSettings
 from despina.server.state import ServerState
 
@@ -82,10 +81,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
 
     @app.exception_handler(DespinaError)
     async def despina_error(request: Request, e: DespinaError):
-        status = _status(e)
-        if status >= 500:
-            logger.error("despina server: %s", e)
-        return JSONResponse({"detail": str(e), "error": type(e).__name__}, status_code=status)
+        return error_response(e)
 
     health = APIRouter(tags=["server"])
 

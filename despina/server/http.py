@@ -76,8 +76,18 @@ def error_response(e: Exception) -> Response:
         status = _status(e)
         if status >= 500:
             logger.error("despina server: %s", e)
-        return JSONResponse({"detail": str(e), "error": type(e).__name__}, status_code=status)
+        return JSONResponse(error_body(e), status_code=status)
     raise e
+
+
+def error_body(e: DespinaError) -> dict:
+    """The JSON of a store error: its message and class name, and for an NQL syntax error the
+    0-based ``position`` of the problem in the query (the app marks it under the box)."""
+    body = {"detail": str(e), "error": type(e).__name__}
+    position = getattr(e, "position", None)
+    if isinstance(position, int):
+        body["position"] = position
+    return body
 
 
 def fast_route(endpoint):

@@ -80,6 +80,19 @@ def test_tables_with_nql_trees_and_column_patterns(world):
     assert len(http.fetch_table(PROJECT, "run", trashed=True).rows) == 1
 
 
+def test_an_nql_syntax_error_names_its_position(world):
+    query = "`params/lr`:float > > 1"
+    r = world.client.post(
+        f"/api/v1/projects/{PROJECT}/tables/run",
+        json={"filter": query},
+        headers={"Authorization": f"Bearer {world.tokens['viewer']}"},
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"] == "NQLSyntaxError" and body["position"] == query.index("> 1")
+    assert "(at position" in body["detail"]
+
+
 def test_containers_blobs_and_idempotent_batches(world, tmp_path):
     http = _backend(world)
     uuid = uuid_module.uuid4().hex

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     public status: number,
     message: string,
+    /** The answer's JSON body, when it had one (e.g. `position` of an NQL syntax error). */
+    public body: Record<string, unknown> | null = null,
   ) {
     super(message);
   }
@@ -39,14 +41,17 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
   if (res.status === 401) onUnauthorized();
   if (!res.ok) {
     let message = res.statusText;
+    let body: Record<string, unknown> | null = null;
     try {
-      const body = await res.json();
-      message = body.detail?.message ?? body.detail ?? body.message ?? message;
-      if (typeof message !== "string") message = JSON.stringify(message);
+      body = await res.json();
+      const b = body as { detail?: { message?: unknown } | unknown; message?: unknown };
+      const detail = b.detail as { message?: unknown } | undefined;
+      const text = detail?.message ?? b.detail ?? b.message ?? message;
+      message = typeof text === "string" ? text : JSON.stringify(text);
     } catch {
       /* not JSON */
     }
-    throw new ApiError(res.status, message);
+    throw new ApiError(res.status, message, body);
   }
   return res;
 }

@@ -45,7 +45,10 @@ export interface QueryError {
 /** A table error as a QueryError when it is one (400 naming a position), else null. */
 export function queryError(e: unknown): QueryError | null {
   if (!(e instanceof ApiError) || e.status !== 400) return null;
+  // The server names the position in the body; older servers only in the message.
+  const given = e.body?.position;
   const m = /\(at position (\d+)\)/.exec(e.message);
+  const position = typeof given === "number" ? given : m ? Number(m[1]) : null;
   const firstLine = e.message.split("\n")[0];
-  return { message: firstLine, position: m ? Number(m[1]) : null };
+  return { message: firstLine, position };
 }
