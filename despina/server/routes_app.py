@@ -26,7 +26,6 @@ from despina.server.routes_containers import container_for
 from despina.server.saved_views import check_view_name
 from despina.server.validate import check_batch
 from despina.store.model import CONTAINER_KINDS
-from despina.store.project_fields import project_fields
 
 router = APIRouter(tags=["web app"])
 public = APIRouter(tags=["web app"])  # reachable without a token: login
@@ -53,7 +52,7 @@ async def fields(request: Request, who: Caller, workspace: str, name: str, kind:
     project = check_project(workspace, name)
     state = server_state(request)
     require_project(state, who, project, "viewer")
-    pairs = await run_in_threadpool(project_fields, state.store, project, _kind(kind))
+    pairs = await run_in_threadpool(state.store.fetch_project_fields, project, _kind(kind))
     return reply(request, {"fields": [{"path": p, "type": t} for p, t in pairs]})
 
 

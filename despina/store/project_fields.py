@@ -59,11 +59,10 @@ _PROJECT_ROWS = (
 )
 
 
-def project_fields(store, project: str, kind: str) -> list[tuple[str, str]]:
+def project_fields(db, project: str, kind: str) -> list[tuple[str, str]]:
     """Sorted (path, type) pairs of every field of ``kind`` containers in ``project``; an
     unknown project has none. A path written with two types in different containers appears
     once per type."""
-    db = store._db  # the store package's own database handle
     with db.reading() as conn:
         info = find_project(conn, project)
         if info is None:

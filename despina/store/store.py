@@ -181,6 +181,13 @@ class Store:
             project_key=project_key,
         )
 
+    def fetch_project_fields(self, project: str, kind: str) -> list[tuple[str, str]]:
+        """Sorted (path, type) pairs of every field the ``kind`` containers of ``project``
+        hold (the app's column chooser and NQL completion); none for an unknown project."""
+        from despina.store.project_fields import project_fields
+
+        return project_fields(self._db, project, kind)
+
     def get_container(
         self, sys_id: str, *, project: str | None = None, kind: str | None = None
     ) -> ContainerInfo:
