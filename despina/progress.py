@@ -2,6 +2,11 @@
 
 >>> with ProgressBar(total=1000, description="syncing", unit="ops") as bar:  # doctest: +SKIP
 ...     bar.update(250)
+
+The total may be unknown at first (``total=None``) and given later with ``set_total`` (a table
+learns its row count from its first page). ``wanted(progress_bar)`` reads Neptune's
+``progress_bar=`` argument: None shows a bar only when stderr is a terminal, True (or a
+Neptune ``ProgressBarCallback`` class, for which we draw our own) always, False never.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ class ProgressBar:
 
     def __init__(
         self,
-        total: int,
+        total: int | None,
         *,
         description: str = "",
         unit: str = "it",
@@ -42,9 +47,19 @@ class ProgressBar:
                 pass
             else:
                 self._tqdm = tqdm(
-                    total=total, desc=description or None, unit=unit, file=self._file,
-                    dynamic_ncols=True, leave=True,
-                )  # fmt: skip
+                    total=total,
+                    desc=description or None,
+                    unit=unit,
+                    file=self._file,
+                    dynamic_ncols=True,
+                    leave=True,
+                )
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+        if self._tqdm is not None and total is not None and self._tqdm.total != total:
+            self._tqdm.total = total
+            self._tqdm.refresh()
 
     def update(self, n: int = 1) -> None:
         self.count += n
@@ -54,7 +69,8 @@ class ProgressBar:
             self._tqdm.update(n)
             return
         now = time.monotonic()
-        if now - self._last_line >= _PLAIN_INTERVAL or self.count >= self.total:
+        done = self.total is not None and self.count >= self.total
+        if now - self._last_line >= _PLAIN_INTERVAL or done:
             self._last_line = now
             self._write_line()
 
@@ -77,13 +93,20 @@ class ProgressBar:
         self.close()
 
     def _write_line(self) -> None:
-        percent = 100.0 * self.count / self.total if self.total else 100.0
         label = f"{self._description}: " if self._description else ""
-        print(
-            f"{label}{self.count:,}/{self.total:,} {self._unit} ({percent:.0f}%)",
-            file=self._file,
-            flush=True,
-        )
+        if self.total is None:
+            text = f"{label}{self.count:,} {self._unit}"
+        else:
+            percent = 100.0 * self.count / self.total if self.total else 100.0
+            text = f"{label}{self.count:,}/{self.total:,} {self._unit} ({percent:.0f}%)"
+        print(text, file=self._file, flush=True)
+
+
+def wanted(progress_bar, stream: TextIO | None = None) -> bool:
+    """Whether to show a bar for Neptune's ``progress_bar=`` (None: only on a terminal)."""
+    if progress_bar is None:
+        return _isatty(stream if stream is not None else sys.stderr)
+    return bool(progress_bar)
 
 
 def _isatty(f) -> bool:

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from despina.objects import progress
+from despina import progress
 from despina.store.filters import simple_filter
 from despina.store.model import Table as StoreTable
 
@@ -156,7 +156,8 @@ def fetch_table(
     )
     if not show and not _is_remote(backend):
         return Table(fetch(limit=limit))  # in-process: one read is the fastest
-    return Table(fetch_pages(fetch, limit, PAGE_SIZE, progress.ProgressBar(kind, enabled=show)))
+    bar = progress.ProgressBar(None, description=f"{kind} table", unit="rows", enabled=show)
+    return Table(fetch_pages(fetch, limit, PAGE_SIZE, bar))
 
 
 PAGE_SIZE = 10_000  # rows per request when paging through a server (or with a progress bar)
@@ -180,7 +181,8 @@ def fetch_pages(fetch, limit: int | None, page_size: int, bar) -> StoreTable:
             pages.append(page)
             done += len(page.rows)
             total = page.total if limit is None or page.total is None else min(page.total, limit)
-            bar.update(done, total)
+            bar.set_total(total)
+            bar.update(len(page.rows))
             if len(page.rows) < size or (total is not None and done >= total):
                 break
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 import despina
 import despina.objects.tables as tables
-from despina.objects.progress import wanted
+from despina.progress import wanted
 
 
 def _runs(n: int) -> None:

@@ -13,8 +13,8 @@ import uuid as uuid_module
 
 from despina import operations as ops
 from despina.client.http_backend import HttpBackend
-from despina.objects.progress import ProgressBar
 from despina.objects.tables import fetch_pages
+from despina.progress import ProgressBar
 
 from server_helpers import PROJECT, child_env
 
@@ -78,7 +78,7 @@ def test_client_pages_through_the_server_with_a_bar(world):
         return fetch(**kw)
 
     out = io.StringIO()
-    table = fetch_pages(counted, None, 7, ProgressBar("run", enabled=True, stream=out))
+    table = fetch_pages(counted, None, 7, ProgressBar(None, description="run", file=out))
     whole = fetch()
     assert [r["sys/id"] for r in table.rows] == [r["sys/id"] for r in whole.rows]
     assert len(table.rows) == 25 and table.total == 25
@@ -86,7 +86,7 @@ def test_client_pages_through_the_server_with_a_bar(world):
     assert [r["params/p2"] for r in table.rows] == [r["params/p2"] for r in whole.rows]
     assert [kw["offset"] for kw in requests] == [0, 7, 14, 21]
     assert "25/25" in out.getvalue() and out.getvalue().endswith("\n")
-    limited = fetch_pages(fetch, 10, 7, ProgressBar("run", enabled=False, stream=out))
+    limited = fetch_pages(fetch, 10, 7, ProgressBar(None, file=out, enabled=False))
     assert [r["sys/id"] for r in limited.rows] == [r["sys/id"] for r in whole.rows][:10]
 
 
