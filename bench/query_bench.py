@@ -161,10 +161,9 @@ def report(results: dict, args, command: str, extra: list[str]) -> str:
         f"{__import__('sqlite3').sqlite_version}; PostgreSQL {_pg_version(args.postgres)} "
         f"(default settings: shared_buffers 128 MB); warm cache; median and best wall time "
         f"of {args.repeat}, and the median CPU time of this process.",
-        f"**A busy machine**: load average {LOAD_AT_START:.1f} when this run started and "
-        f"{os.getloadavg()[0]:.1f} when it ended, on {os.cpu_count()} cores (other sessions "
-        "building and testing), so wall times can be well above what an idle machine gives. "
-        "For the embedded store the work is all in this process, and its CPU time is the "
+        f"Load average {LOAD_AT_START:.1f} when this run started and "
+        f"{os.getloadavg()[0]:.1f} when it ended, on {os.cpu_count()} cores; on a busy "
+        "machine wall times can be well above what an idle one gives. For the embedded store the work is all in this process, and its CPU time is the "
         "better estimate of an idle machine's wall time; on PostgreSQL the server's own CPU "
         "time is not in that column.",
         f"Generated project: {args.runs:,} runs x (50 params, 20 float series of 10 points, "
