@@ -67,6 +67,9 @@ def test_compare_overlays_a_series_and_lists_what_differs(page, ids):
     # another series: searched for, chosen, asked for
     page.by_testid("series-search").fill("acc")
     options = page.by_testid("series-option")
+    page.page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=series-option]').length === 1"
+    )
     assert options.count() == 1
     options.first.click()
     page.page.wait_for_function("() => window.location.hash.includes('path=train%2Facc')")
@@ -76,7 +79,9 @@ def test_compare_overlays_a_series_and_lists_what_differs(page, ids):
     assert asked[-1]["path"] == "train/acc"
 
     # parallel coordinates: one line a run
-    assert page.by_testid("parallel-run").count() == 3
+    page.page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=parallel-run]').length === 3"
+    )
     page.screenshot()
     page.assert_no_script_ran()
     assert page.errors == []

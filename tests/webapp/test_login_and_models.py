@@ -60,8 +60,8 @@ def test_change_a_model_stage(page, server):
     page.by_testid("model-page").wait_for()
     select = page.page.locator('[data-testid=stage-select][data-version$="-FOREST-2"]')
     select.wait_for()
-    select.select_option("production")
-    page.page.wait_for_load_state("networkidle")
+    with page.page.expect_response(lambda r: "/operations" in r.url):
+        select.select_option("production")
 
     def stage() -> str:
         table = server.post(
@@ -74,8 +74,8 @@ def test_change_a_model_stage(page, server):
 
     assert stage() == "production"
     page.screenshot()
-    select.select_option("none")
-    page.page.wait_for_load_state("networkidle")
+    with page.page.expect_response(lambda r: "/operations" in r.url):
+        select.select_option("none")
     assert stage() == "none"
     assert page.by_testid("stage-error").count() == 0
     page.assert_no_script_ran()

@@ -81,6 +81,11 @@ def test_add_a_column_from_the_field_list(page):
     option = page.page.locator('[data-testid=column-option][data-path="eval/f1"]')
     option.click()
     page.page.locator('[data-testid=column-header][data-path="eval/f1"]').wait_for()
+    # the rows are fetched again with the new column: wait for its values to arrive
+    page.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=grid-row] "
+        ".grid-cell[data-path=\"eval/f1\"]')].some(c => c.innerText.includes('0.7'))"
+    )
     page.screenshot()
     values = sorted(page.by_testid("grid-row").nth(i).inner_text() for i in range(3))
     assert any("0.7" in v for v in values), values
