@@ -28,6 +28,7 @@ _NOT_EXPORTED = {
     "sys/modification_time",
     "sys/ping_time",
     "sys/running_time",
+    "sys/monitoring_time",
     "sys/size",
     "sys/state",
     "sys/trashed",

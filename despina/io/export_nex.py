@@ -26,7 +26,7 @@ from despina.io.series_pages import float_pages
 ROW_GROUP = 500_000
 _SCOPE = {"run": "", "model": "models", "model_version": "model_versions"}
 _ATOMS = ("float", "int", "bool", "string", "datetime", "string_set")
-_SKIPPED_SYS = {"sys/state", "sys/running_time", "sys/size"}
+_SKIPPED_SYS = {"sys/state", "sys/running_time", "sys/monitoring_time", "sys/size"}
 
 
 def sanitize(part: str) -> str:

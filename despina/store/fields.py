@@ -16,6 +16,8 @@ COMPUTED_SYS: dict[str, str] = {
     "sys/modification_time": "datetime",
     "sys/ping_time": "datetime",
     "sys/running_time": "float",
+    # Whole seconds of running time: what Neptune called monitoring time.
+    "sys/monitoring_time": "int",
     "sys/size": "float",
     "sys/state": RUN_STATE,
     "sys/trashed": "bool",

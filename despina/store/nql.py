@@ -58,6 +58,7 @@ SYS_TYPES = {
     "sys/modification_time": "datetime",
     "sys/ping_time": "datetime",
     "sys/running_time": "float",
+    "sys/monitoring_time": "int",
     "sys/size": "float",
     "sys/state": "experimentState",
     "sys/trashed": "bool",

@@ -14,6 +14,7 @@ so this is the one place that gives queries their meaning:
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 from despina import operations as ops
@@ -62,6 +63,9 @@ _SYS = {
     "sys/modification_time": ("c.modified", "seconds"),
     "sys/ping_time": ("c.ping", "seconds"),
     "sys/running_time": ("c.running_time", "float"),
+    # floor(running_time): compared through running_time itself (see _whole_seconds), which
+    # also sorts the same way
+    "sys/monitoring_time": ("c.running_time", "whole_seconds"),
     "sys/size": (SYS_SIZE_SQL, "float"),
     "sys/trashed": ("c.trashed", "bool"),
     "sys/state": (
@@ -76,6 +80,7 @@ _SYS_NQL_TYPE = {
     "string": "string",
     "seconds": "datetime",
     "float": "float",
+    "whole_seconds": "int",
     "bool": "bool",
     "state": "experimentState",
 }
@@ -135,6 +140,27 @@ def _convert(kind: str, value):
         return str(value)
     except (TypeError, ValueError):
         raise UsageError(f"invalid {kind} value {value!r} in a query")
+
+
+def _whole_seconds(expr: str, op: str, value: float) -> tuple[str, list]:
+    """``floor(expr) OP value`` for a non-negative ``expr``, written on ``expr`` itself (no
+    FLOOR in every SQLite, and PostgreSQL's CAST rounds): floor(x) >= v exactly when
+    x >= ceil(v), and floor(x) = v (v whole) when v <= x < v + 1."""
+    low = float(math.ceil(value))
+    whole = value == low
+    if op == ">=":
+        return f"{expr} >= ?", [low]
+    if op == ">":
+        return f"{expr} >= ?", [low + 1 if whole else low]
+    if op == "<":
+        return f"{expr} < ?", [low]
+    if op == "<=":
+        return f"{expr} < ?", [low + 1 if whole else low]
+    if op == "=":
+        return (f"({expr} >= ? AND {expr} < ?)", [low, low + 1]) if whole else ("1 = 0", [])
+    if op == "!=":
+        return (f"NOT ({expr} >= ? AND {expr} < ?)", [low, low + 1]) if whole else ("1 = 1", [])
+    raise UsageError(f"unknown operator {op!r} in a query")
 
 
 def _selectivity_rank(node) -> int:
@@ -252,5 +278,7 @@ class Compiler:
             params.append(self.now - HEARTBEAT_WINDOW)
         if c.op == "EXISTS":
             return "1 = 1", []
+        if kind == "whole_seconds":
+            return _whole_seconds(expr, c.op, _convert("float", c.value))
         sql, more = self._compare(expr, c.op, _convert(kind, c.value))
         return sql, params + more

@@ -60,6 +60,7 @@ _COMPUTE = {
     "sys/modification_time": lambda r, size, now: seconds_to_datetime(r[5]),
     "sys/ping_time": lambda r, size, now: seconds_to_datetime(r[6]),
     "sys/running_time": lambda r, size, now: float(r[7]),
+    "sys/monitoring_time": lambda r, size, now: int(r[7]),  # never negative: int() floors
     "sys/size": lambda r, size, now: float(size),
     "sys/state": lambda r, size, now: state(r[8], r[6], now),
     "sys/trashed": lambda r, size, now: bool(r[9]),

@@ -22,6 +22,7 @@ SYS_COLUMNS = {
     "sys/modification_time",
     "sys/ping_time",
     "sys/running_time",
+    "sys/monitoring_time",
     "sys/size",
     "sys/trashed",
     "sys/state",
@@ -88,8 +89,8 @@ def _clause(c: Clause, fields: dict) -> bool:
             return _compare(_micros(value), c.op, _micros(c.value))
         if c.path == "sys/trashed":
             return _compare(int(value), c.op, int(c.value))
-        if isinstance(value, float):
-            return _compare(value, c.op, float(c.value))
+        if isinstance(value, (int, float)):
+            return _compare(float(value), c.op, float(c.value))
         return _compare(value, c.op, str(c.value))
     if f is None or f.type not in FIELD_TYPES[c.type]:
         return False

@@ -82,6 +82,37 @@ def test_times_only_move_forward_and_running_time_counts_short_gaps(store, run):
     assert get(store, info, "sys/running_time") == 15.0
 
 
+def test_monitoring_time_is_whole_seconds_of_running_time(store, run):
+    info, w = run
+    w.send(time=T0 + 2.5)
+    w.send(time=T0 + 6.2)  # running 6.2 s
+    assert abs(get(store, info, "sys/running_time") - 6.2) < 1e-6
+    assert get(store, info, "sys/monitoring_time") == 6
+    assert isinstance(get(store, info, "sys/monitoring_time"), int)
+    project = info.project
+    expectations = {
+        "sys/monitoring_time = 6": True,
+        "sys/monitoring_time:int = 7": False,
+        "sys/monitoring_time > 5": True,
+        "sys/monitoring_time > 6": False,
+        "sys/monitoring_time >= 6": True,
+        "sys/monitoring_time >= 6.5": False,  # 6 >= 6.5
+        "sys/monitoring_time < 6.5": True,
+        "sys/monitoring_time < 6": False,
+        "sys/monitoring_time <= 6": True,
+        "sys/monitoring_time <= 5.5": False,
+        "sys/monitoring_time = 6.5": False,
+        "sys/monitoring_time != 6.5": True,
+        "sys/monitoring_time != 6": False,
+        "sys/monitoring_time EXISTS": True,
+    }
+    for query, expected in expectations.items():
+        rows = store.fetch_table(project, "run", filter=query, columns=["sys/monitoring_time"]).rows
+        assert bool(rows) is expected, query
+        if rows:
+            assert rows[0]["sys/monitoring_time"] == 6
+
+
 def test_state_running_then_idle_after_window(store, run):
     info, w = run
     w.send(ops.AssignInt("i", 1), time=T0 + 100)

@@ -210,8 +210,8 @@ _values = {
     "stringSet": st.sampled_from([*TAGS, "c", ""]),
 }
 _paths = {
-    "float": ["p/lr", "p/epochs", "sys/running_time", "sys/size"],
-    "int": ["p/epochs", "p/lr"],
+    "float": ["p/lr", "p/epochs", "sys/running_time", "sys/size", "sys/monitoring_time"],
+    "int": ["p/epochs", "p/lr", "sys/monitoring_time"],
     "string": ["p/name", "p/lr", "sys/id", "sys/owner", "sys/name"],
     "bool": ["p/flag", "sys/trashed", "sys/failed"],
     "datetime": ["p/when", "sys/creation_time", "sys/ping_time"],
