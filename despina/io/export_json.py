@@ -18,25 +18,11 @@ from pathlib import Path
 
 from despina import operations as ops
 from despina.io.json_values import format_datetime, format_float, format_seconds
+from despina.store.fields import READ_ONLY
 
 CHUNK = 10_000  # points per line
 # sys fields the store computes or sets on creation; the object line carries what they need.
-_NOT_EXPORTED = {
-    "sys/id",
-    "sys/owner",
-    "sys/creation_time",
-    "sys/modification_time",
-    "sys/ping_time",
-    "sys/running_time",
-    "sys/monitoring_time",
-    "sys/size",
-    "sys/state",
-    "sys/trashed",
-    "sys/aliases",
-    "sys/stage",
-    "sys/model_id",
-    "sys/custom_run_id",
-}
+_NOT_EXPORTED = READ_ONLY
 
 # What creating an object already writes; left out of the export to keep it short.
 _CREATION_DEFAULTS = {

@@ -20,29 +20,13 @@ from despina.errors import (
 )
 from despina.objects.connect import open_container
 from despina.objects.handler import Handler
+from despina.store.fields import READ_ONLY
 from despina.store.model import RUN_STATE
 
 logger = logging.getLogger("despina")
 
-# sys fields the store owns: users cannot write them.
-PROTECTED = frozenset(
-    {
-        "sys/id",
-        "sys/owner",
-        "sys/creation_time",
-        "sys/modification_time",
-        "sys/ping_time",
-        "sys/running_time",
-        "sys/monitoring_time",
-        "sys/size",
-        "sys/state",
-        "sys/trashed",
-        "sys/stage",
-        "sys/model_id",
-        "sys/custom_run_id",
-        "sys/aliases",
-    }
-)
+# sys fields the store owns or creation sets: users cannot write them.
+PROTECTED = READ_ONLY
 
 _live: weakref.WeakSet = weakref.WeakSet()
 _live_lock = threading.Lock()

@@ -27,6 +27,8 @@ ALIASES_PATH = "sys/aliases"
 ALIASES_TYPE = STRING_SET
 STAGE_PATH = "sys/stage"
 PROTECTED = frozenset(COMPUTED_SYS) | {ALIASES_PATH, STAGE_PATH}
+# What a user may not write through a handler: the above, and what creating an object sets.
+READ_ONLY = PROTECTED | {"sys/model_id", "sys/custom_run_id"}
 
 FLOAT_POINT_SIZE = 24  # bytes a float series point counts for in sys/size
 

@@ -70,8 +70,15 @@ function projectName(p: ProjectRef): string {
   return `${p.workspace}/${p.name}`;
 }
 
-export function containerBySysId(project: ProjectRef, sysId: string, signal?: AbortSignal): Promise<ContainerInfo> {
+/** A run, model, model version or project container by its id; `kind` narrows the search. */
+export function containerBySysId(
+  project: ProjectRef,
+  sysId: string,
+  signal?: AbortSignal,
+  kind?: string,
+): Promise<ContainerInfo> {
   const q = new URLSearchParams({ project: projectName(project) });
+  if (kind) q.set("kind", kind);
   return getJSON(`/containers/by-id/${encodeURIComponent(sysId)}?${q}`, signal);
 }
 
@@ -102,16 +109,4 @@ export function objectPoints<T = string>(
 ): Promise<ObjectPoints<T>> {
   const q = new URLSearchParams({ offset: String(offset), limit: String(limit) });
   return getJSON(`/containers/${encodeURIComponent(uuid)}/objects/${pathInUrl(path)}?${q}`, signal);
-}
-
-/** Every distinct field path and type of the project's containers of one kind. */
-export async function projectFields(
-  project: ProjectRef,
-  kind = "run",
-  signal?: AbortSignal,
-): Promise<{ path: string; type: string }[]> {
-  const q = new URLSearchParams({ kind });
-  const p = `/projects/${encodeURIComponent(project.workspace)}/${encodeURIComponent(project.name)}/fields?${q}`;
-  const body = await getJSON<{ fields: { path: string; type: string }[] }>(p, signal);
-  return body.fields;
 }

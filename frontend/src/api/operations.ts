@@ -1,7 +1,7 @@
 // Writes from the app: operations on a container (tags, stage), and the trash. Both name
 // containers by uuid; the tables give sys ids, so ids are looked up once and remembered.
 import { sendJSON } from "./client";
-import { containerById } from "./projects";
+import { containerBySysId } from "./fields";
 import type { ProjectRef } from "./types";
 
 export type JsonOperation =
@@ -34,7 +34,7 @@ export async function resolveUuids(p: ProjectRef, sysIds: string[], kind?: strin
       const k = key(p, sysIds[i]);
       let u = uuids.get(k);
       if (!u) {
-        u = (await containerById(p, sysIds[i], kind)).uuid;
+        u = (await containerBySysId(p, sysIds[i], undefined, kind)).uuid;
         uuids.set(k, u);
       }
       out[i] = u;

@@ -1,4 +1,4 @@
-// Projects, the fields of a project's containers, and containers found by id.
+// Projects and the field list of a project's containers (a container's own fields: fields.ts).
 import { getJSON } from "./client";
 import { projectPath } from "./tables";
 import type { ProjectRef } from "./types";
@@ -18,24 +18,6 @@ export interface FieldInfo {
   type: string;
 }
 
-export interface ContainerInfo {
-  uuid: string;
-  sys_id: string;
-  kind: string;
-  project: string;
-  project_key: string;
-  created: number;
-  custom_run_id: string | null;
-  model_id: string | null;
-}
-
-/** One field with its value as the API gives it (series: their summary; sets: a list). */
-export interface FieldValue {
-  path: string;
-  type: string;
-  value: unknown;
-}
-
 export function listProjects(signal?: AbortSignal): Promise<ProjectInfo[]> {
   return getJSON<ProjectInfo[]>("/projects", signal);
 }
@@ -48,16 +30,6 @@ export function getProject(p: ProjectRef, signal?: AbortSignal): Promise<Project
 export async function projectFields(p: ProjectRef, kind: string, signal?: AbortSignal): Promise<FieldInfo[]> {
   const answer = await getJSON<{ fields: FieldInfo[] }>(`${projectPath(p)}/fields?kind=${encodeURIComponent(kind)}`, signal);
   return answer.fields;
-}
-
-export function containerById(p: ProjectRef, sysId: string, kind?: string, signal?: AbortSignal): Promise<ContainerInfo> {
-  const q = new URLSearchParams({ project: `${p.workspace}/${p.name}` });
-  if (kind) q.set("kind", kind);
-  return getJSON<ContainerInfo>(`/containers/by-id/${encodeURIComponent(sysId)}?${q}`, signal);
-}
-
-export function containerFields(uuid: string, signal?: AbortSignal): Promise<FieldValue[]> {
-  return getJSON<FieldValue[]>(`/containers/${encodeURIComponent(uuid)}/fields`, signal);
 }
 
 /** Projects grouped by workspace, both sorted by name. */

@@ -2,7 +2,7 @@
 // change_stage operation and shows the new stage at once.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { changeStage, STAGES } from "../api/operations";
-import { containerById, containerFields, type FieldValue } from "../api/projects";
+import { containerBySysId, containerFields, type FieldValue } from "../api/fields";
 import type { ProjectRef } from "../api/types";
 import { CellValue } from "../components/grid/Cell";
 import { FieldsTable } from "../components/grid/FieldsTable";
@@ -24,8 +24,8 @@ export function ModelPage({ project, sysId }: { project: ProjectRef; sysId: stri
     const c = new AbortController();
     setFields(null);
     setError(null);
-    containerById({ workspace, name }, sysId, "model", c.signal)
-      .then((info) => containerFields(info.uuid, c.signal))
+    containerBySysId({ workspace, name }, sysId, c.signal, "model")
+      .then((info) => containerFields(info.uuid, "", c.signal))
       .then(setFields)
       .catch((e: Error) => !c.signal.aborted && setError(e.message));
     return () => c.abort();

@@ -1,7 +1,8 @@
 // The project's own metadata: the fields of its project container (project["..."] = ...).
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
-import { containerById, containerFields, getProject, type FieldValue, type ProjectInfo } from "../api/projects";
+import { containerBySysId, containerFields, type FieldValue } from "../api/fields";
+import { getProject, type ProjectInfo } from "../api/projects";
 import type { ProjectRef } from "../api/types";
 import { FieldsTable } from "../components/grid/FieldsTable";
 import { formatDatetime } from "../lib/format";
@@ -20,8 +21,8 @@ export function ProjectMetadataPage({ project }: { project: ProjectRef }) {
       .then(async (p) => {
         setInfo(p);
         try {
-          const container = await containerById({ workspace, name }, p.key, "project", c.signal);
-          setFields(await containerFields(container.uuid, c.signal));
+          const container = await containerBySysId({ workspace, name }, p.key, c.signal, "project");
+          setFields(await containerFields(container.uuid, "", c.signal));
         } catch (e) {
           // A project nobody wrote metadata to has no project container yet.
           if (e instanceof ApiError && e.status === 404) setFields([]);

@@ -1,5 +1,5 @@
 // Every field of one container (a model, the project) as a plain table: path, type, value.
-import type { FieldValue } from "../../api/projects";
+import type { FieldValue } from "../../api/fields";
 import { fieldSummary } from "../../lib/format";
 import { CellValue } from "./Cell";
 
