@@ -46,6 +46,7 @@ export const SYS_TYPES: Record<string, string> = {
   "sys/modification_time": "datetime",
   "sys/ping_time": "datetime",
   "sys/running_time": "float",
+  "sys/monitoring_time": "int",
   "sys/size": "float",
   "sys/state": "experimentState",
   "sys/trashed": "bool",
