@@ -264,11 +264,11 @@ def generate_bulk(store: Store, runs: int, seed: int = 0, block: int = 5000, log
                 (lo, hi, ops.FLOAT_SERIES, ops.STRING_SET),
             ):
                 if path == "sys/tags":
-                    members += [(fid, v) for v in tags[cid]]
+                    members += [(fid, v, cid, path) for v in tags[cid]]
                 elif path in series[cid]:
                     chunks.append((fid, *series[cid][path]))
             _insert(conn, "float_chunks", _CHUNK_COLUMNS, chunks)
-            _insert(conn, "string_set_members", "field_id, value", members)
+            _insert(conn, "string_set_members", "field_id, value, container_id, path", members)
             _insert(conn, "applied", "container_id, writer, seq", applied)
         log(f"  {end:,} runs ({time.perf_counter() - started:.0f} s)")
 

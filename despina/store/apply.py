@@ -195,11 +195,13 @@ def _set_size(ctx, field_id) -> None:
     )
 
 
-def _add_members(ctx, field_id, values) -> None:
+def _add_members(ctx, field_id, path, values) -> None:
+    # Each member names its field's container and path too (schema version 6): filters find
+    # the containers holding a value from the members' index alone.
     ctx.conn.executemany(
-        "INSERT INTO string_set_members (field_id, value) VALUES (?, ?) "
-        "ON CONFLICT (field_id, value) DO NOTHING",
-        [(field_id, v) for v in values],
+        "INSERT INTO string_set_members (field_id, value, container_id, path) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (field_id, value) DO NOTHING",
+        [(field_id, v, ctx.container_id, path) for v in values],
     )
     _set_size(ctx, field_id)
 
@@ -207,11 +209,12 @@ def _add_members(ctx, field_id, values) -> None:
 def _assign_string_set(ctx, op):
     field_id = ctx.fields.get_or_create(op.path, ops.STRING_SET)
     ctx.conn.execute("DELETE FROM string_set_members WHERE field_id = ?", (field_id,))
-    _add_members(ctx, field_id, _strings(op))
+    _add_members(ctx, field_id, op.path, _strings(op))
 
 
 def _add_strings(ctx, op):
-    _add_members(ctx, ctx.fields.get_or_create(op.path, ops.STRING_SET), _strings(op))
+    field_id = ctx.fields.get_or_create(op.path, ops.STRING_SET)
+    _add_members(ctx, field_id, op.path, _strings(op))
 
 
 def _remove_strings(ctx, op):

@@ -232,11 +232,15 @@ class Compiler:
             where += " AND f.container_id BETWEEN ? AND ?"
             params += list(self.id_range)
         if c.type == "stringSet" and c.op == "CONTAINS":
-            # the members holding the value first (index string_set_members_value)
+            # The containers holding the value, from one range of string_set_members_path
+            # (members carry their field's container and path; only string sets have them).
+            bounds, span = "", []
+            if self.id_range is not None:
+                bounds, span = " AND m.container_id BETWEEN ? AND ?", list(self.id_range)
             return (
-                "c.id IN (SELECT f.container_id FROM fields f WHERE f.id IN (SELECT m.field_id "
-                f"FROM string_set_members m WHERE m.value = ?) AND {where})",
-                [str(c.value), *params],
+                "c.id IN (SELECT m.container_id FROM string_set_members m "
+                f"WHERE m.path = ? AND m.value = ?{bounds})",
+                [c.path, str(c.value), *span],
             )
         if c.op != "EXISTS":
             if c.type == "stringSet":

@@ -217,6 +217,81 @@ def test_migration_from_version_4(backend, request, tmp_path):
     store.close()
 
 
+# ---- the migration from version 5 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_from_version_5_gives_members_their_owners(backend, request, tmp_path):
+    """Version 6 copies each member's container and path from its field; tag filters read
+    them, and members written afterwards carry them too."""
+    from despina import operations as ops
+
+    from store_helpers import Writer
+
+    url = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    db = open_database(url)
+    assert migrate(db, upto=5) == 5
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO projects (workspace, name, key, created) VALUES ('w', 'old', 'OLD', 0)"
+        )
+        for n, tags in ((1, ["a", "b"]), (2, ["b"]), (3, [])):
+            conn.execute(
+                "INSERT INTO containers (uuid, project_id, kind, sys_id, number, owner, created, "
+                "modified, ping) VALUES (?, (SELECT id FROM projects), 'run', ?, ?, 'o', 0, 0, 0)",
+                (f"u{n}", f"OLD-{n}", n),
+            )
+            cid = conn.execute("SELECT id FROM containers WHERE uuid = ?", (f"u{n}",)).fetchone()[0]
+            for path in ("sys/tags", "other/set"):
+                fid = conn.execute(
+                    "INSERT INTO fields (container_id, path, type) VALUES (?, ?, 'string_set') "
+                    "RETURNING id",
+                    (cid, path),
+                ).fetchone()[0]
+                for tag in tags if path == "sys/tags" else ["x"]:
+                    conn.execute(
+                        "INSERT INTO string_set_members (field_id, value) VALUES (?, ?)",
+                        (fid, tag),
+                    )
+    db.close()
+    store = Store.open(url, "memory://")
+    with store._db.reading() as conn:
+        assert read_version(conn, store._db.dialect) == SCHEMA_VERSION
+        owners = sorted(
+            conn.execute(
+                "SELECT c.uuid, m.path, m.value FROM string_set_members m "
+                "JOIN containers c ON c.id = m.container_id"
+            ).fetchall()
+        )
+        assert conn.execute(
+            "SELECT COUNT(*) FROM string_set_members m JOIN fields f ON f.id = m.field_id "
+            "WHERE f.path = m.path AND f.container_id = m.container_id"
+        ).fetchone()[0] == len(owners)
+
+    assert owners == [
+        ("u1", "other/set", "x"),
+        ("u1", "sys/tags", "a"),
+        ("u1", "sys/tags", "b"),
+        ("u2", "other/set", "x"),
+        ("u2", "sys/tags", "b"),
+        ("u3", "other/set", "x"),
+    ]
+
+    def ids(query):
+        return [r["sys/id"] for r in store.fetch_table("w/old", "run", filter=query).rows]
+
+    assert ids('sys/tags CONTAINS "b"') == ["OLD-2", "OLD-1"]
+    assert ids('sys/tags CONTAINS "x"') == []  # another set's member, not a tag
+    assert ids('`other/set`:stringSet CONTAINS "x"') == ["OLD-3", "OLD-2", "OLD-1"]
+    Writer(store, "u3").send(ops.AddStrings("sys/tags", ["b"]))
+    assert ids('sys/tags CONTAINS "b"') == ["OLD-3", "OLD-2", "OLD-1"]
+    store.close()
+
+
 def test_page_reads_columns_with_nul_in_their_paths(store):
     """read_columns maps the rows back to the paths asked for (PostgreSQL stores NUL as
     U+FFFD, and gives that back)."""
