@@ -267,3 +267,74 @@ def test_migration_fills_chunk_summaries(tmp_path):
     [b] = store.fetch_float_buckets(["u"], "m", buckets=1)
     assert b.count.tolist() == [3] and b.max.tolist() == [3.0] and np.isnan(b.first[0])
     store.close()
+
+
+def _mixed_steps(rng, n):
+    """Steps in stretches: regular ones (stored with a step_delta, read without a step or a
+    bucket number per point) and irregular ones, as a series may have both."""
+    out, cur = [], float(rng.integers(0, 50))
+    while sum(len(p) for p in out) < n:
+        k = int(rng.integers(5, 60))
+        if rng.random() < 0.6:
+            stride = float(rng.choice([1.0, 0.5, 3.0, 0.25]))
+            part = cur + np.arange(k) * stride
+        else:
+            part = cur + np.cumsum(rng.uniform(0.1, 4.0, k))
+        out.append(part)
+        cur = float(part[-1]) + float(rng.choice([1.0, 0.5, 7.0]))
+    return np.concatenate(out)[:n]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_many_series_regular_and_irregular_steps_match_brute_force(store, small_chunks, seed):
+    """Several runs read together, with regular and irregular steps, NaN and ±Inf in some
+    runs only, against numpy per point: every axis, range and bucket count."""
+    rng = np.random.default_rng(100 + seed)
+    runs = []
+    for r in range(4):
+        n = int(rng.integers(40, 400))
+        steps = _mixed_steps(rng, n)
+        values = rng.normal(size=n)
+        if r % 2:
+            values[rng.random(n) < 0.05] = np.nan
+            values[rng.random(n) < 0.03] = np.inf
+            values[rng.random(n) < 0.03] = -np.inf
+        values[rng.random(n) < 0.05] = 0.0
+        times = T0 + steps * 0.25 + rng.normal(scale=3.0, size=n)
+        uuid = make_run(store, steps, values, times, batches=int(rng.integers(1, 6)))
+        runs.append((uuid, steps, values, times))
+    uuids = [r[0] for r in runs]
+    cases = [
+        ("step", None, None, 1000, False),
+        ("step", None, None, 7, False),
+        ("step", None, None, 1, False),
+        ("step", 30.0, 300.5, 50, False),
+        ("step", 100.25, None, 999, False),
+        ("step", None, 80.0, 13, True),
+        ("step", 1.0, 500.0, 64, True),
+        ("time", None, None, 40, False),
+        ("time", T0 + 20.0, T0 + 90.0, 25, False),
+    ]
+    for x, lo, hi, n_buckets, log_x in cases:
+        got = store.fetch_float_buckets(
+            uuids, "m", x=x, x_min=lo, x_max=hi, buckets=n_buckets, log_x=log_x
+        )
+        xs = np.concatenate([r[1] if x == "step" else r[3] for r in runs])
+        a = float(xs.min()) if lo is None else lo
+        b = max(float(xs.max()) if hi is None else hi, a)
+        axis = Axis(a, b, n_buckets, log_x)
+        for (uuid, steps, values, times), g in zip(runs, got, strict=True):
+            assert g.uuid == uuid
+            check(g, brute_force(steps, values, times, axis, x, lo, hi))
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "n"),
+    [(0.0, 99_999.0, 1000), (-3.7, 1e-3, 7), (1e9, 1e9 + 3.0, 100_000), (0.1, 0.3, 3)],
+)
+def test_axis_thresholds_are_the_smallest_floats_of_each_bucket(lo, hi, n):
+    axis = Axis(lo, hi, n, False)
+    t = axis.thresholds()
+    k = np.arange(1, n)
+    assert (axis.index(t) >= k).all()
+    assert (axis.index(np.nextafter(t, -np.inf)) < k).all()
