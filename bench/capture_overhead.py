@@ -1,15 +1,16 @@
 """What automatic capture costs: a tight logging loop with all capture on against all off.
 
-Each measurement is a fresh process (so init_run pays its first-run costs as a user's script
-does) that opens a run, times ``init_run``, then times a loop of ``--points`` float appends,
-printing one line every ``--print-every`` points (0: never), then times ``stop()``. On and off
-processes alternate, ``--repeat`` pairs; a second measurement pairs on and off loops in one
-process, each started once capture's start-up work is done (the steady state of a long run). The loop is reported as its best (minimum) wall time,
-which other load on the machine can only lengthen, beside the median and the loop thread's
-own CPU time.
+The slowdown is measured on loops that take turns: pairs of processes, one whose run captures
+everything and one whose run captures nothing, each holding its run open, time a loop of
+``--points`` float appends (printing one line every ``--print-every``) in alternation, so both
+see the same machine from moment to moment. On a shared virtual machine the speed of identical
+work drifts by ±10% over seconds and differs between processes by a few per cent (memory
+layout); alternating loops, one CPU for both loop threads, no address space randomisation and
+many pairs take most of that out, and ``--control`` runs the same pairs with capture off in
+both to show what is left. ``init_run`` and ``stop()`` are timed apart, in fresh processes.
 
-    python bench/capture_overhead.py                # prints a table
-    python bench/capture_overhead.py --append       # and appends it to bench/RESULTS.md
+    python bench/capture_overhead.py --control           # prints a table
+    python bench/capture_overhead.py --control --append  # and writes it to bench/RESULTS.md
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import argparse
 import json
 import os
 import platform
+import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,55 +86,127 @@ sys.stderr.write("RESULT " + json.dumps({"import": t_import, "init": t_init, "lo
 )
 
 
-PAIRED = r"""
-import json, statistics, sys, time
+TRIALS = (
+    THREAD_CPU
+    + r"""
+import json, os, sys, time
 import despina
-points, print_every, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-settle = float(sys.argv[4])
+capture, points, print_every = sys.argv[1] == "on", int(sys.argv[2]), int(sys.argv[3])
+commands, answers = os.fdopen(int(sys.argv[4]), "r"), os.fdopen(int(sys.argv[5]), "w")
 off = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False,
            capture_traceback=False, fail_on_exception=False, git_ref=False, source_files=[])
-
-def loop(capture):
-    run = despina.init_run(project="bench/paired", **({} if capture else off))
-    handler = run["train/loss"]
-    time.sleep(settle)  # let capture's one-time start-up work (git, first probes) finish
+run = despina.init_run(project="bench/interleaved", **({} if capture else off))
+handler = run["train/loss"]
+if hasattr(os, "sched_setaffinity"):
+    # This thread only (Linux: pid 0 is the calling thread), after every despina thread has
+    # started: the loops of both processes run on one CPU; the other threads go anywhere.
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+answers.write("ready\n")
+answers.flush()
+i = 0
+threads0 = None
+for command in commands:
+    if command.strip() != "go":
+        break
+    if threads0 is None:  # from the first loop on: capture's start-up work is not counted
+        threads0 = thread_cpu()
+    c0 = time.thread_time()
     t0 = time.perf_counter()
-    for i in range(points):
+    for _ in range(points):
         handler.append(float(i))
         if print_every and i % print_every == 0:
             print(f"step {i} loss {1.0 / (i + 1):.5f}")
-    elapsed = time.perf_counter() - t0
-    run.stop()
-    return elapsed
-
-loop(True), loop(False)  # warm up: imports, store, psutil
-ratios = []
-for r in range(rounds):
-    first = r % 2 == 0
-    a = loop(first)
-    b = loop(not first)
-    on, off_ = (a, b) if first else (b, a)
-    ratios.append(on / off_)
-sys.stderr.write("RESULT " + json.dumps({"ratios": ratios}) + "\n")
+        i += 1
+    elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
+    run.wait()  # every trial starts with nothing left to send
+    answers.write(json.dumps([elapsed, cpu]) + "\n")
+    answers.flush()
+after = thread_cpu()
+sender = sum(v - threads0.get(k, 0.0) for k, v in after.items() if k.startswith("despina-sender"))
+answers.write(json.dumps({"capture_cpu": capture_cpu(threads0, after), "sender_cpu": sender}) + "\n")
+answers.flush()
+run.stop()
 """
+)
 
 
-def paired(
-    points: int, print_every: int, rounds: int, settle: float, data_dir: str, cwd: str
-) -> list:
+class _Trials:
+    """A process holding one run open (capture on or off) that times a loop on each "go"."""
+
+    def __init__(self, mode: str, points: int, print_every: int, env: dict, cwd: str):
+        command_r, command_w = os.pipe()
+        answer_r, answer_w = os.pipe()
+        prefix = []
+        if sys.platform.startswith("linux") and shutil.which("setarch"):
+            # No address space randomisation: one process's layout is the other's, so two
+            # processes doing the same work take the same time (with it they differ by ±5%).
+            prefix = ["setarch", platform.machine(), "-R"]
+        argv = [sys.executable, "-c", TRIALS, mode, str(points), str(print_every)]
+        self.proc = subprocess.Popen(
+            [*prefix, *argv, str(command_r), str(answer_w)],
+            pass_fds=(command_r, answer_w),
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+        )
+        os.close(command_r)
+        os.close(answer_w)
+        self.commands = os.fdopen(command_w, "w")
+        self.answers = os.fdopen(answer_r, "r")
+        if self.answers.readline().strip() != "ready":
+            raise RuntimeError(f"the {mode} process did not start")
+
+    def trial(self) -> tuple[float, float]:
+        self.commands.write("go\n")
+        self.commands.flush()
+        return tuple(json.loads(self.answers.readline()))
+
+    def finish(self) -> dict:
+        self.commands.write("stop\n")
+        self.commands.flush()
+        totals = json.loads(self.answers.readline())
+        self.proc.wait()
+        return totals
+
+
+def interleaved(args, data_dir: str, cwd: str, control: bool = False) -> dict:
+    """Pairs of processes, one with capture on and one off (both off for ``control``), each
+    holding its run open; their loops take turns, ``args.trials`` each, so both see the same
+    machine. Per pair: the on process's loop time over the off process's."""
     env = dict(os.environ, PYTHONPATH=str(REPO), DESPINA_DATA_DIRECTORY=data_dir)
+    env["PYTHONHASHSEED"] = "0"
     env.pop("DESPINA_MODE", None)
-    proc = subprocess.run(
-        [sys.executable, "-c", PAIRED, str(points), str(print_every), str(rounds), str(settle)],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    line = next(li for li in proc.stderr.splitlines() if li.startswith("RESULT "))
-    return json.loads(line[len("RESULT ") :])["ratios"]
+    ratios, cpu_ratios, capture_share, sender_extra = [], [], [], []
+    for k in range(args.pairs):
+        on = k % 2  # which process starts first alternates
+        modes = ["off", "off"]
+        if not control:
+            modes[on] = "on"
+        procs = [_Trials(m, args.points, args.print_every, env, cwd) for m in modes]
+        time.sleep(args.settle)  # capture's one-time start-up work (git, first probes)
+        times: list[list] = [[], []]
+        for t in range(args.trials):
+            for j in (0, 1) if t % 2 == 0 else (1, 0):
+                times[j].append(procs[j].trial())
+        totals = [p.finish() for p in procs]
+        off = 1 - on
+        wall = [sum(x[0] for x in times[j]) for j in (0, 1)]
+        cpu = [sum(x[1] for x in times[j]) for j in (0, 1)]
+        ratios.append(wall[on] / wall[off])
+        cpu_ratios.append(cpu[on] / cpu[off])
+        capture_share.append(totals[on]["capture_cpu"] / wall[on])
+        sender_extra.append((totals[on]["sender_cpu"] - totals[off]["sender_cpu"]) / wall[on])
+    rng = random.Random(0)
+    means = sorted(statistics.fmean(rng.choices(ratios, k=len(ratios))) for _ in range(10_000))
+    return {
+        "ratios": ratios,
+        "mean": statistics.fmean(ratios),
+        "low": means[249],
+        "high": means[9749],
+        "cpu": statistics.fmean(cpu_ratios),
+        "capture_share": statistics.fmean(capture_share),
+        "sender_extra": statistics.fmean(sender_extra),
+    }
 
 
 def measure(capture: bool, points: int, print_every: int, data_dir: str, cwd: str) -> dict:
@@ -151,46 +227,38 @@ def measure(capture: bool, points: int, print_every: int, data_dir: str, cwd: st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=2_000_000)
+    parser.add_argument("--points", type=int, default=1_000_000, help="appends per loop")
     parser.add_argument("--print-every", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--rounds", type=int, default=12, help="pairs in the in-process test")
+    parser.add_argument("--pairs", type=int, default=16, help="on/off process pairs")
+    parser.add_argument("--trials", type=int, default=6, help="loops of each process of a pair")
+    parser.add_argument("--settle", type=float, default=1.5, help="seconds before the first loop")
+    parser.add_argument("--repeat", type=int, default=5, help="fresh processes for init/stop")
     parser.add_argument(
-        "--settle", type=float, default=1.5, help="seconds between init_run and a paired loop"
+        "--control", action="store_true", help="also run pairs with capture off in both (A/A)"
     )
-    parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--append", action="store_true", help="write to bench/RESULTS.md")
     args = parser.parse_args()
 
-    results: dict[str, list[dict]] = {"off": [], "on": []}
+    fresh: dict[str, list[dict]] = {"off": [], "on": []}
     with tempfile.TemporaryDirectory() as tmp:
-        ratios = paired(
-            args.points // 4, args.print_every, args.rounds, args.settle, tmp + "/paired", tmp
-        )
+        control = interleaved(args, tmp + "/control", tmp, control=True) if args.control else None
+        result = interleaved(args, tmp + "/pairs", tmp)
         for i in range(args.repeat):
             for label in ("off", "on") if i % 2 == 0 else ("on", "off"):
-                results[label].append(
+                fresh[label].append(
                     measure(label == "on", args.points, args.print_every, tmp + "/data", tmp)
                 )
 
     def med(label, key):
-        return statistics.median(r[key] for r in results[label])
+        return statistics.median(r[key] for r in fresh[label])
 
-    def best(label, key):
-        return min(r[key] for r in results[label])
+    def pct(ratio):
+        return f"{(ratio - 1) * 100:+.1f}%"
 
-    loop_off, loop_on = best("off", "loop"), best("on", "loop")
-    slowdown = (loop_on / loop_off - 1) * 100
-    rows = [
-        ("loop, best wall time", loop_off, loop_on),
-        ("loop, median wall time", med("off", "loop"), med("on", "loop")),
-        ("loop, median CPU time of its thread", med("off", "loop_cpu"), med("on", "loop_cpu")),
-        ("init_run (first of the process)", med("off", "init"), med("on", "init")),
-        ("stop()", med("off", "stop"), med("on", "stop")),
-    ]
     command = (
-        f"python bench/capture_overhead.py --points {args.points} "
-        f"--print-every {args.print_every} --repeat {args.repeat} --rounds {args.rounds} "
-        f"--settle {args.settle}"
+        f"python bench/capture_overhead.py --points {args.points} --print-every "
+        f"{args.print_every} --pairs {args.pairs} --trials {args.trials} --settle {args.settle} "
+        f"--repeat {args.repeat}" + (" --control" if args.control else "")
     )
     lines = [
         "",
@@ -199,45 +267,42 @@ def main() -> None:
         "",
         f"`{command}` on {platform.system()} {platform.machine()}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs (load average "
-        f"{os.getloadavg()[0]:.1f} when done); fresh process per measurement, {args.repeat} of "
-        f"each, alternating; init_run and stop() are medians. Loop: {args.points:,} "
-        "`append(float)` calls"
+        f"{os.getloadavg()[0]:.1f} when done). Loop: {args.points:,} `append(float)` calls"
         + (f" and a `print` every {args.print_every:,}" if args.print_every else "")
         + ". Capture on = stdout, stderr, traceback hooks, hardware thread (10 s), git and "
         "source files; off = every capture argument off.",
         "",
-        "| | capture off | capture on | on / off |",
+        f"Method: {args.pairs} pairs of processes, one with capture on and one with it off, each "
+        f"holding its run open; after {args.settle} s (capture's one-time start-up work done) "
+        f"their loops take turns, {args.trials} each, so both see the same machine; the loop "
+        "threads of both run on the same CPU (the other threads anywhere), address space "
+        "randomisation off, one hash seed. Per pair, the on process's loop time over the off "
+        "process's; the mean over the pairs, with a 95% bootstrap interval.",
+        "",
+        "| | on / off | 95% interval | per pair |",
         "|---|---|---|---|",
     ]
-    for name, off, on in rows:
-        lines.append(f"| {name} | {off * 1000:.1f} ms | {on * 1000:.1f} ms | {on / off:.2f}× |")
-    # Over all capture-on processes together: /proc counts CPU in 10 ms ticks, coarse for
-    # one loop of a second or two.
-    on_runs = results["on"]
-    capture_share = sum(r["capture_cpu"] for r in on_runs) / sum(r["loop"] for r in on_runs) * 100
-    paired_slowdown = (statistics.median(ratios) - 1) * 100
-    quartiles = statistics.quantiles(ratios, n=4)
+    for name, r in (("capture on vs off", result), ("control: off vs off", control)):
+        if r is not None:
+            lines.append(
+                f"| {name}, loop wall time | **{pct(r['mean'])}** | {pct(r['low'])} to "
+                f"{pct(r['high'])} | {', '.join(pct(x) for x in r['ratios'])} |"
+            )
     lines += [
+        f"| capture on vs off, loop thread's CPU time | {pct(result['cpu'])} | | |",
         "",
-        f"Steady state, paired, in one process: {args.rounds} rounds of a {args.points // 4:,}-point "
-        "loop in a run with capture on and in one with capture off, back to back, in alternating "
-        f"order, each loop starting {args.settle} s after its init_run (when capture's one-time "
-        "start-up work, which the loops above include, is done); "
-        f"median of the on/off ratios **{paired_slowdown:+.1f}%** (quartiles "
-        f"{(quartiles[0] - 1) * 100:+.1f}% to {(quartiles[2] - 1) * 100:+.1f}%).",
+        "CPU of capture's own threads (stdout, stderr, hardware) while the loops ran, as a "
+        f"share of the loops' wall time: **{result['capture_share'] * 100:.2f}%**; the sender's "
+        "extra CPU in the capture-on process (the recorded lines it stores), same measure: "
+        f"{result['sender_extra'] * 100:+.2f}%.",
         "",
-        "CPU time that capture's own threads (stdout, stderr, hardware, source; not the "
-        "sender, which runs with capture off too) spent while the loop ran, as a share of the "
-        f"loop's wall time, summed over the capture-on processes (the kernel counts it in "
-        f"10 ms ticks): **{capture_share:.2f}%**. "
-        "It is the CPU capture takes from the process, and does not depend on what else the "
-        "machine is doing; the wall times also carry GIL hand-overs and scheduling, and on "
-        "this virtual machine they vary between identical runs by more than the target (the "
-        "loop thread's own CPU time for the same work varies by about ±10%).",
+        "One-time costs, fresh processes (median of "
+        f"{args.repeat}): init_run {med('off', 'init') * 1000:.1f} ms off, "
+        f"{med('on', 'init') * 1000:.1f} ms on; stop() {med('off', 'stop') * 1000:.1f} ms off, "
+        f"{med('on', 'stop') * 1000:.1f} ms on.",
         "",
-        f"Slowdown of the logging loop with capture on: best wall times **{slowdown:+.1f}%**, "
-        f"steady state **{paired_slowdown:+.1f}%**, capture's threads' CPU "
-        f"**{capture_share:.2f}%** of the loop (target < 2%).",
+        f"Slowdown of the logging loop with capture on: **{pct(result['mean'])}** (95% "
+        f"{pct(result['low'])} to {pct(result['high'])}; target < 2%).",
         "",
     ]
     text = "\n".join(lines)

@@ -15,6 +15,7 @@ import os
 import socket
 import sys
 import threading
+from array import array
 
 from despina import operations as ops
 from despina import settings
@@ -68,11 +69,25 @@ class Capture:
     def _start_stdio(self, fd: int, name: str) -> None:
         from despina.monitoring import stdio
 
-        handler = self._run[f"{self.namespace}/{name}"]
+        path = f"{self.namespace}/{name}"
+        self._run[path]._claim(ops.STRING_SERIES)
+        run = self._run
+        sink = run._processor.sink
+        nan = float("nan")
 
-        def emit(line: str) -> None:
-            if line:
-                handler.append(line)
+        def emit(lines: list, timestamps: list) -> None:
+            # One operation for the whole batch, not one item per line through the handler:
+            # the sender then stores a batch a second, whatever the script prints.
+            kept = [i for i, line in enumerate(lines) if line]
+            if len(kept) < len(lines):
+                lines = [lines[i] for i in kept]
+                timestamps = [timestamps[i] for i in kept]
+            if lines and not run._stopped:
+                cut = ops.MAX_STRING_LENGTH
+                values = [line if len(line) <= cut else line[:cut] for line in lines]
+                steps = array("d", [nan]) * len(values)  # the store numbers them
+                op = ops.AppendStrings(path, steps, values, array("d", timestamps))
+                sink.append((it.OPERATION, op))
 
         if stdio.subscribe(fd, self._key, emit):
             self._stdio.append(fd)

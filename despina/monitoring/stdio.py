@@ -10,6 +10,12 @@ last one to leave restores the descriptor.
 
 Carriage returns (progress bars such as tqdm) rewrite the current line: only what the line
 reads when it ends is kept, so a bar redrawn a thousand times is stored as its final state.
+
+What reaches the terminal goes on at once (within ``COALESCE``); what is recorded goes to the
+runs in batches, every ``RECORD_INTERVAL`` seconds while lines come (each line keeps the time
+it was read), and whenever a run syncs or stops. One batch is one point list for the run's
+sender instead of one item per line: a script printing thousands of lines a second costs its
+training loop a few per cent less (bench/capture_overhead.py).
 """
 
 from __future__ import annotations
@@ -28,20 +34,35 @@ MAX_LINE = 1 << 20  # characters kept of one line; the rest of it is dropped
 READ_SIZE = 65536
 
 LineSink = Callable[[str], None]
+# A listener's batch: the lines, and the time (seconds since the epoch) each was read.
+BatchSink = Callable[[list, list], None]
 
 
 class LineSplitter:
     """Turns a stream of text into lines, keeping the final state of \\r-rewritten lines."""
 
-    __slots__ = ("_current", "_previous", "_emit")
+    __slots__ = ("_current", "_previous", "_emit", "_emit_many")
 
-    def __init__(self, emit: LineSink):
+    def __init__(self, emit: LineSink, emit_many: Callable[[list], None] | None = None):
         self._emit = emit
+        # whole lines in one call (the lines between the first and the last of a read)
+        self._emit_many = emit_many
         self._current: list[str] = []  # the text since the line began or since the last \r
         self._previous = ""  # what the line read before the last \r that rewrote it
 
     def feed(self, text: str) -> None:
         lines = text.split("\n")
+        if self._emit_many is not None and len(lines) > 3 and "\r" not in text:
+            # Plain lines (no bar redrawing them): the ones in the middle are whole as they
+            # are, and go over together rather than one call each.
+            self._add(lines[0])
+            self._end_line()
+            middle = lines[1:-1]
+            if max(map(len, middle)) > MAX_LINE:
+                middle = [line[:MAX_LINE] for line in middle]
+            self._emit_many(middle)
+            self._add(lines[-1])
+            return
         for i, segment in enumerate(lines):
             if i:
                 self._end_line()
@@ -74,7 +95,8 @@ class LineSplitter:
             self._end_line()
 
 
-COALESCE = 0.02  # seconds the reader lets output gather between reads
+COALESCE = 0.05  # seconds the reader lets output gather between reads
+RECORD_INTERVAL = 1.0  # seconds recorded lines wait, at most, before going to the runs
 PIPE_SIZE = 1 << 20  # bytes the pipe holds meanwhile, where the system allows it
 
 
@@ -85,6 +107,43 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
     except (OSError, ImportError):
         pass  # the default 64 KiB works too; writers just wait sooner
+
+
+class _Listener:
+    """One run's view of a descriptor: its line splitter and the lines not yet handed over."""
+
+    __slots__ = ("splitter", "emit", "lines", "times", "now")
+
+    def __init__(self, emit: BatchSink):
+        self.emit = emit
+        self.lines: list[str] = []
+        self.times: list[float] = []
+        self.now = 0.0  # when the text being split was read
+        self.splitter = LineSplitter(self._line, self._many)
+
+    def _line(self, line: str) -> None:
+        self.lines.append(line)
+        self.times.append(self.now)
+
+    def _many(self, lines: list) -> None:
+        self.lines += lines
+        self.times += [self.now] * len(lines)
+
+    def feed(self, text: str, now: float) -> None:
+        self.now = now
+        self.splitter.feed(text)
+
+    def hand_over(self) -> None:
+        if self.lines:
+            lines, times = self.lines, self.times
+            self.lines, self.times = [], []
+            self.emit(lines, times)
+
+    def close(self) -> None:
+        """The open line too (a bar that never printed its newline), then everything."""
+        self.now = time.time()
+        self.splitter.flush()
+        self.hand_over()
 
 
 class _Tee:
@@ -98,7 +157,7 @@ class _Tee:
     def __init__(self, fd: int, name: str):
         self.fd = fd
         self.name = name
-        self.listeners: dict[int, LineSplitter] = {}
+        self.listeners: dict[int, _Listener] = {}
         self.lock = threading.Lock()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._marker = b"\x00despina-sync-" + os.urandom(8).hex().encode() + b"\x00"
@@ -116,8 +175,20 @@ class _Tee:
         self.thread.start()
 
     def _run(self) -> None:
+        waiting = _waiter(self.read_end)
+        due = None  # when the lines read so far go to the runs
         try:
             while True:
+                # Lines waiting to be recorded: read when more output comes, or hand them
+                # over when they are due (a script quiet for minutes still shows them).
+                if (
+                    due is not None
+                    and waiting is not None
+                    and not waiting(max(0.0, due - time.monotonic()))
+                ):
+                    self._hand_over()
+                    due = None
+                    continue
                 try:
                     data = os.read(self.read_end, READ_SIZE)
                 except InterruptedError:
@@ -127,10 +198,19 @@ class _Tee:
                 if not data:
                     break
                 self._take(data)
+                if waiting is None or time.monotonic() >= (due or float("inf")):
+                    self._hand_over()
+                    due = None
+                elif due is None and self._pending():
+                    due = time.monotonic() + RECORD_INTERVAL
                 # Let output gather before the next read: one wake-up (and one hand-over of
                 # the GIL from the training loop) per COALESCE instead of one per line.
                 time.sleep(COALESCE)
         finally:
+            try:
+                self._hand_over()
+            except Exception:
+                pass
             for fd in (self.read_end, self.saved):
                 try:
                     os.close(fd)
@@ -149,6 +229,7 @@ class _Tee:
                 break
             self._pass(buf[:idx])
             buf = buf[idx + len(marker) :]
+            self._hand_over()  # a sync: what was written before it is recorded now
             with self._seen:
                 self._markers_seen += 1
                 self._seen.notify_all()
@@ -175,12 +256,25 @@ class _Tee:
         if self._recording:
             text = self._decoder.decode(data)
             if text:
+                now = time.time()
                 with self.lock:
-                    for splitter in list(self.listeners.values()):
+                    for listener in list(self.listeners.values()):
                         try:
-                            splitter.feed(text)
+                            listener.feed(text, now)
                         except Exception:
                             pass  # a failing run must not stop the terminal output
+
+    def _pending(self) -> bool:
+        with self.lock:
+            return any(listener.lines for listener in self.listeners.values())
+
+    def _hand_over(self) -> None:
+        with self.lock:
+            for listener in list(self.listeners.values()):
+                try:
+                    listener.hand_over()
+                except Exception:
+                    pass  # a failing run must not stop the terminal output
 
     def sync(self, timeout: float = 5.0) -> bool:
         """Wait until everything written to the pipe so far has been recorded."""
@@ -207,6 +301,24 @@ class _Tee:
         os.close(self.write_end)
 
 
+def _waiter(fd: int):
+    """``wait(timeout) -> bool``: whether ``fd`` has data (or end of file) within timeout;
+    None where pipes cannot be waited on (Windows): lines then go over at every read."""
+    if os.name != "posix":
+        return None
+    import select
+
+    def wait(timeout: float) -> bool:
+        try:
+            return bool(select.select([fd], [], [], timeout)[0])
+        except InterruptedError:
+            return False
+        except (OSError, ValueError):
+            return True  # let the read report it
+
+    return wait
+
+
 def flush_python_stream(fd: int) -> None:
     stream = sys.stdout if fd == 1 else sys.stderr if fd == 2 else None
     try:
@@ -220,9 +332,10 @@ _tees: dict[int, _Tee] = {}
 _tees_lock = threading.Lock()
 
 
-def subscribe(fd: int, key: int, emit: LineSink) -> bool:
-    """Send the lines written to ``fd`` to ``emit`` until ``unsubscribe``. False when the
-    descriptor cannot be captured (closed, or no pipes on this platform)."""
+def subscribe(fd: int, key: int, emit: BatchSink) -> bool:
+    """Send the lines written to ``fd`` to ``emit(lines, timestamps)``, in batches, until
+    ``unsubscribe``. False when the descriptor cannot be captured (closed, or no pipes on
+    this platform)."""
     name = {1: "stdout", 2: "stderr"}.get(fd, f"fd{fd}")
     with _tees_lock:
         tee = _tees.get(fd)
@@ -236,13 +349,13 @@ def subscribe(fd: int, key: int, emit: LineSink) -> bool:
         else:
             tee.sync()  # a new listener hears only what is written from now on
         with tee.lock:
-            tee.listeners[key] = LineSplitter(emit)
+            tee.listeners[key] = _Listener(emit)
     return True
 
 
 def unsubscribe(fd: int, key: int) -> None:
-    """Stop sending ``fd``'s lines to the listener ``key``, after every line written so far;
-    flush its open line. The last listener to leave restores the descriptor."""
+    """Stop sending ``fd``'s lines to the listener ``key``, after every line written so far
+    and its open line. The last listener to leave restores the descriptor."""
     with _tees_lock:
         tee = _tees.get(fd)
         if tee is None or key not in tee.listeners:
@@ -253,9 +366,9 @@ def unsubscribe(fd: int, key: int) -> None:
         else:
             tee.sync()
         with tee.lock:
-            splitter = tee.listeners.pop(key, None)
-    if splitter is not None:
+            listener = tee.listeners.pop(key, None)
+    if listener is not None:
         try:
-            splitter.flush()
+            listener.close()
         except Exception:
             pass

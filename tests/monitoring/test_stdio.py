@@ -25,6 +25,15 @@ def real_streams(monkeypatch):
     return patch
 
 
+class Lines(list):
+    """A listener that keeps the lines of every batch (and checks their timestamps)."""
+
+    def __call__(self, lines, timestamps):
+        assert len(lines) == len(timestamps)
+        assert all(abs(t - time.time()) < 60 for t in timestamps)
+        self.extend(lines)
+
+
 def split(*chunks, flush=True):
     out = []
     splitter = LineSplitter(out.append)
@@ -33,6 +42,29 @@ def split(*chunks, flush=True):
     if flush:
         splitter.flush()
     return out
+
+
+def test_plain_lines_in_bulk_split_as_one_by_one():
+    """The bulk path (reads of plain lines) gives what the line-by-line path gives."""
+    chunks = [
+        "a\nb",
+        "c\n\nd\ne\nf",
+        "\n" * 5,
+        "g\nh\ni\nj\n",
+        "x" * (stdio.MAX_LINE + 3) + "\n1\n2\n3\n",
+    ]
+    chunks += ["\r 10%\r 20%\n", "k\nl\nm\nn", "\n"]
+    one, bulk, calls = [], [], []
+    plain = LineSplitter(one.append)
+    fast = LineSplitter(bulk.append, lambda lines: (calls.append(len(lines)), bulk.extend(lines)))
+    for chunk in chunks:
+        plain.feed(chunk)
+        fast.feed(chunk)
+    plain.flush()
+    fast.flush()
+    assert bulk == one
+    assert calls and max(calls) >= 3  # the bulk path ran
+    assert max(map(len, bulk)) == stdio.MAX_LINE
 
 
 def test_lines_across_chunks():
@@ -57,8 +89,8 @@ def test_very_long_lines_are_cut():
 
 def test_fd_capture_records_python_os_and_child_output(capfd, real_streams):
     real_streams()
-    lines = []
-    assert stdio.subscribe(1, 101, lines.append)
+    lines = Lines()
+    assert stdio.subscribe(1, 101, lines)
     print("from print")
     sys.stdout.write("partial ")
     sys.stdout.flush()
@@ -79,11 +111,11 @@ def test_fd_capture_records_python_os_and_child_output(capfd, real_streams):
 
 def test_several_listeners_share_one_tee(real_streams):
     real_streams()
-    a, b = [], []
+    a, b = Lines(), Lines()
     before = os.fstat(1)
-    stdio.subscribe(1, 1, a.append)
+    stdio.subscribe(1, 1, a)
     print("x")
-    stdio.subscribe(1, 2, b.append)
+    stdio.subscribe(1, 2, b)
     print("y")
     stdio.unsubscribe(1, 1)
     print("z")
@@ -94,8 +126,8 @@ def test_several_listeners_share_one_tee(real_streams):
 
 
 def test_a_child_that_outlives_the_capture_does_not_block_it(capfd):
-    lines = []
-    stdio.subscribe(1, 7, lines.append)
+    lines = Lines()
+    stdio.subscribe(1, 7, lines)
     child = subprocess.Popen(["sh", "-c", "echo early; sleep 0.6; echo late"])
     time.sleep(0.2)
     started = time.monotonic()
@@ -110,9 +142,39 @@ def test_a_child_that_outlives_the_capture_does_not_block_it(capfd):
 
 def test_stderr_capture(capfd, real_streams):
     real_streams()
-    lines = []
-    stdio.subscribe(2, 9, lines.append)
+    lines = Lines()
+    stdio.subscribe(2, 9, lines)
     print("to stderr", file=sys.stderr)
     stdio.unsubscribe(2, 9)
     assert lines == ["to stderr"]
     assert "to stderr" in capfd.readouterr().err
+
+
+def test_lines_are_recorded_in_batches_and_never_wait_long(real_streams, monkeypatch):
+    """Lines go to the run in batches (one call for many lines, each with the time it was
+    read), within RECORD_INTERVAL even when the script prints nothing more."""
+    monkeypatch.setattr(stdio, "RECORD_INTERVAL", 0.3)
+    real_streams()
+    batches = []
+
+    def emit(lines, timestamps):
+        batches.append((list(lines), list(timestamps)))
+
+    stdio.subscribe(1, 11, emit)
+    try:
+        started = time.time()
+        for i in range(200):
+            print(f"line {i}")
+        sys.stdout.flush()
+        deadline = time.monotonic() + 5
+        while sum(len(b[0]) for b in batches) < 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        waited = time.time() - started
+    finally:
+        stdio.unsubscribe(1, 11)
+    lines = [line for b in batches for line in b[0]]
+    assert lines == [f"line {i}" for i in range(200)]
+    assert len(batches) < 20  # not one call per line
+    times = [t for b in batches for t in b[1]]
+    assert times == sorted(times) and started - 1 <= times[0] <= times[-1] <= started + waited
+    assert waited < 3  # handed over after RECORD_INTERVAL, not at unsubscribe
