@@ -10,6 +10,9 @@ How a column is read depends on how many containers the table holds:
   fraction of one; rows of containers in the range but not in the table are read and ignored
   (the values are looked up by container id at the end).
 
+On PostgreSQL a whole-table column of one numeric or string set type comes as one row of
+packed arrays (``_packed``), decoded with numpy instead of a psycopg row per value.
+
 Values are kept per column as ``{container_id: value}`` and turned into lists in row order
 once; ``Rows`` builds the row dicts only when someone reads them (DataFrames are built from
 the columns).
@@ -99,6 +102,11 @@ def read_column(conn, path: str, scope: tuple[str, list], out: dict, selected) -
         ).fetchone()
         if first is None:
             return None
+    if first is not None and first[0] in _FAST:
+        # PostgreSQL: the whole column packed, checked to be of that one type on the way
+        values = _packed(conn, path, first[0], scope)
+        if values is not None:
+            return _keep(values, first[0], out, selected)
     if (
         first is not None
         and first[0] in _FAST
@@ -196,9 +204,21 @@ _FAST = (ops.FLOAT, ops.FLOAT_SERIES, ops.INT, ops.STRING_SET)
 def _read_uniform(conn, path: str, type_: str, scope, out: dict, selected) -> str | None:
     """A column whose fields all have one numeric type: two columns a row, no per-row code
     (the covering index answers the type checks)."""
-    where, params = scope
     if type_ == ops.STRING_SET:
         return _read_string_sets(conn, path, scope, out, selected)
+    return _keep(_number_rows(conn, path, type_, scope), type_, out, selected)
+
+
+def _keep(values: dict, type_: str, out: dict, selected) -> str | None:
+    if not any(cid in selected for cid in values):
+        return None
+    out.update(values)
+    return type_
+
+
+def _number_rows(conn, path: str, type_: str, scope) -> dict:
+    """{container_id: value} of a uniform numeric column, a row a field."""
+    where, params = scope
     column = "int_value" if type_ == ops.INT else "float_value"
     counted = " AND f.count > 0" if type_ == ops.FLOAT_SERIES else ""
     # PostgreSQL: numbers in binary format, parsed without text (SQLite has no such method)
@@ -220,10 +240,82 @@ def _read_uniform(conn, path: str, type_: str, scope, out: dict, selected) -> st
                 (path, *params),
             ).fetchall()
         )
-    if not any(cid in selected for cid in values):
+    return values
+
+
+def _packed(conn, path: str, type_: str, scope) -> dict | None:
+    """PostgreSQL: {container_id: value} of a column of ``_FAST`` type ``type_`` from one row
+    of packed arrays (``array_send`` of the ids and of the values, decoded with numpy), the
+    same values as ``_number_rows`` / ``_read_string_sets``: no Python object per value in
+    psycopg, one walk of the index range (which also tells whether every field has that
+    type). None on SQLite, when some field has another type, or when an array is not as
+    expected (say an INT field without a value)."""
+    execute = getattr(conn, "execute_binary", None)
+    if execute is None:
         return None
-    out.update(values)
-    return type_
+    where, params = scope
+    # a series with no points shows None: its id goes in the third array
+    some = " FILTER (WHERE f.count > 0)" if type_ == ops.FLOAT_SERIES else ""
+    none = "array_send(array_agg(f.container_id) FILTER (WHERE f.count = 0))" if some else "NULL"
+    value = "NULL"  # a string set's members come apart
+    if type_ == ops.INT:
+        value = "array_send(array_agg(f.int_value))"
+    elif type_ != ops.STRING_SET:  # NaN is stored as NULL
+        value = f"array_send(array_agg(COALESCE(f.float_value, 'NaN'::float8)){some})"
+    row = execute(
+        f"SELECT bool_or(f.type <> ?), array_send(array_agg(f.container_id){some}), {value}, "
+        f"{none} "
+        f"FROM fields f WHERE f.path = ? AND {where}",
+        (type_, path, *params),
+    ).fetchone()
+    if row[0] is not False:  # another type (or no rows: None)
+        return None
+    np = _np()
+    ids = _unpack(np, row[1], _INT8)
+    if ids is None:
+        return None
+    if type_ == ops.STRING_SET:
+        sets = {cid: [] for cid in ids.tolist()}
+        return sets if _packed_members(conn, path, scope, sets) else None
+    got = _unpack(np, row[2], _INT8 if type_ == ops.INT else _FLOAT8)
+    if got is None or len(ids) != len(got):
+        return None
+    values = dict(zip(ids.tolist(), got.tolist(), strict=True))
+    if type_ == ops.FLOAT_SERIES:
+        empty = _unpack(np, row[3], _INT8)
+        if empty is None:
+            return None
+        values.update(dict.fromkeys(empty.tolist()))
+    return values
+
+
+_INT8, _FLOAT8 = (20, ">i8"), (701, ">f8")  # (type oid, numpy dtype) of an array's elements
+
+
+def _unpack(np, packed: bytes | None, element: tuple[int, str]):
+    """The elements of a one-dimensional array without NULLs in PostgreSQL's binary format
+    (``array_send``: ndim, has-nulls flag, element type, length, lower bound, then a 4-byte
+    size before each element), as a numpy array; an empty one for NULL (no rows), None when
+    the bytes are not that."""
+    oid, dtype = element
+    if packed is None:
+        return np.empty(0, dtype=dtype)
+    if len(packed) < 20:
+        return None
+    ndim, nulls, elem, n, _ = np.frombuffer(packed, dtype=">i4", count=5).tolist()
+    size = np.dtype(dtype).itemsize
+    if ndim != 1 or nulls or elem != oid or len(packed) != 20 + n * (4 + size):
+        return None
+    items = np.frombuffer(packed, dtype=[("size", ">i4"), ("value", dtype)], offset=20)
+    if (items["size"] != size).any():
+        return None
+    return items["value"]
+
+
+def _np():
+    import numpy
+
+    return numpy
 
 
 def _read_string_sets(conn, path: str, scope, out: dict, selected) -> str | None:
@@ -245,6 +337,43 @@ def _read_string_sets(conn, path: str, scope, out: dict, selected) -> str | None
         sets[cid].append(member)
     out.update(sets)
     return ops.STRING_SET
+
+
+def _packed_members(conn, path: str, scope, sets: dict) -> bool:
+    """PostgreSQL: the members of a string set column into ``sets`` (empty lists), read as
+    one row per distinct member with the ids of its containers packed (``array_send``), from
+    the members' own copy of their field's path and container (schema v6): no join, no sort
+    of (container, member) rows on the server, no Python row per member in psycopg. The
+    members go in by code point order (COLLATE "C", Python's order whatever the database's
+    collation), so each list ends sorted.
+    False when a packed array is not as expected (``sets`` untouched)."""
+    where, params = scope  # the members table goes by "f", the alias ``where`` names
+    rows = conn.execute_binary(
+        "SELECT f.value, array_send(array_agg(f.container_id)) FROM string_set_members f "
+        f'WHERE f.path = ? AND {where} GROUP BY f.value ORDER BY f.value COLLATE "C"',
+        (path, *params),
+    ).fetchall()
+    np = _np()
+    owners = [_unpack(np, r[1], _INT8) for r in rows]
+    if any(o is None for o in owners):
+        return False
+    if not owners:
+        return True
+    ids = np.concatenate(owners)
+    member = np.repeat(np.arange(len(rows)), [len(o) for o in owners])
+    order = np.argsort(ids, kind="stable")  # by container, members in value order
+    ids, member = ids[order], member[order]
+    names = [r[0] for r in rows]
+    flat = [names[i] for i in member.tolist()]
+    cuts = np.flatnonzero(np.diff(ids)) + 1
+    starts = [0, *cuts.tolist()]
+    ends = [*cuts.tolist(), len(flat)]
+    firsts = ids[starts].tolist()
+    if not all(cid in sets for cid in firsts):
+        return False
+    for cid, a, b in zip(firsts, starts, ends, strict=True):
+        sets[cid] = flat[a:b]
+    return True
 
 
 class Rows(Sequence):
