@@ -95,7 +95,8 @@ capture, points, print_every = sys.argv[1] == "on", int(sys.argv[2]), int(sys.ar
 commands, answers = os.fdopen(int(sys.argv[4]), "r"), os.fdopen(int(sys.argv[5]), "w")
 off = dict(capture_stdout=False, capture_stderr=False, capture_hardware_metrics=False,
            capture_traceback=False, fail_on_exception=False, git_ref=False, source_files=[])
-run = despina.init_run(project="bench/interleaved", **({} if capture else off))
+on = {**off, **json.loads(os.environ.get("CAPTURE_PARTS", "{}"))} if os.environ.get("CAPTURE_PARTS") else {}
+run = despina.init_run(project="bench/interleaved", **(on if capture else off))
 handler = run["train/loss"]
 if hasattr(os, "sched_setaffinity"):
     # This thread only (Linux: pid 0 is the calling thread), after every despina thread has
@@ -128,6 +129,14 @@ answers.flush()
 run.stop()
 """
 )
+
+
+PARTS = {  # --parts names: init_run's arguments
+    "stdout": "capture_stdout",
+    "stderr": "capture_stderr",
+    "hardware": "capture_hardware_metrics",
+    "traceback": "capture_traceback",
+}
 
 
 class _Trials:
@@ -176,6 +185,8 @@ def interleaved(args, data_dir: str, cwd: str, control: bool = False) -> dict:
     env = dict(os.environ, PYTHONPATH=str(REPO), DESPINA_DATA_DIRECTORY=data_dir)
     env["PYTHONHASHSEED"] = "0"
     env.pop("DESPINA_MODE", None)
+    if args.parts != "all":
+        env["CAPTURE_PARTS"] = json.dumps({PARTS[p]: True for p in args.parts.split(",")})
     ratios, cpu_ratios, capture_share, sender_extra = [], [], [], []
     for k in range(args.pairs):
         on = k % 2  # which process starts first alternates
@@ -197,12 +208,17 @@ def interleaved(args, data_dir: str, cwd: str, control: bool = False) -> dict:
         capture_share.append(totals[on]["capture_cpu"] / wall[on])
         sender_extra.append((totals[on]["sender_cpu"] - totals[off]["sender_cpu"]) / wall[on])
     rng = random.Random(0)
-    means = sorted(statistics.fmean(rng.choices(ratios, k=len(ratios))) for _ in range(10_000))
+    samples = [rng.choices(ratios, k=len(ratios)) for _ in range(10_000)]
+    means = sorted(statistics.fmean(x) for x in samples)
+    medians = sorted(statistics.median(x) for x in samples)
     return {
         "ratios": ratios,
         "mean": statistics.fmean(ratios),
         "low": means[249],
         "high": means[9749],
+        "median": statistics.median(ratios),
+        "median_low": medians[249],
+        "median_high": medians[9749],
         "cpu": statistics.fmean(cpu_ratios),
         "capture_share": statistics.fmean(capture_share),
         "sender_extra": statistics.fmean(sender_extra),
@@ -236,6 +252,11 @@ def main() -> None:
     parser.add_argument(
         "--control", action="store_true", help="also run pairs with capture off in both (A/A)"
     )
+    parser.add_argument(
+        "--parts",
+        default="all",
+        help=f"capture on means only these (comma-separated: {', '.join(PARTS)}); default all",
+    )
     parser.add_argument("--append", action="store_true", help="write to bench/RESULTS.md")
     args = parser.parse_args()
 
@@ -258,7 +279,9 @@ def main() -> None:
     command = (
         f"python bench/capture_overhead.py --points {args.points} --print-every "
         f"{args.print_every} --pairs {args.pairs} --trials {args.trials} --settle {args.settle} "
-        f"--repeat {args.repeat}" + (" --control" if args.control else "")
+        f"--repeat {args.repeat}"
+        + (" --control" if args.control else "")
+        + (f" --parts {args.parts}" if args.parts != "all" else "")
     )
     lines = [
         "",
@@ -279,14 +302,15 @@ def main() -> None:
         "randomisation off, one hash seed. Per pair, the on process's loop time over the off "
         "process's; the mean over the pairs, with a 95% bootstrap interval.",
         "",
-        "| | on / off | 95% interval | per pair |",
+        "| | mean on / off (95% interval) | median (95% interval) | per pair |",
         "|---|---|---|---|",
     ]
     for name, r in (("capture on vs off", result), ("control: off vs off", control)):
         if r is not None:
             lines.append(
-                f"| {name}, loop wall time | **{pct(r['mean'])}** | {pct(r['low'])} to "
-                f"{pct(r['high'])} | {', '.join(pct(x) for x in r['ratios'])} |"
+                f"| {name}, loop wall time | **{pct(r['mean'])}** ({pct(r['low'])} to "
+                f"{pct(r['high'])}) | {pct(r['median'])} ({pct(r['median_low'])} to "
+                f"{pct(r['median_high'])}) | {', '.join(pct(x) for x in r['ratios'])} |"
             )
     lines += [
         f"| capture on vs off, loop thread's CPU time | {pct(result['cpu'])} | | |",
@@ -302,7 +326,8 @@ def main() -> None:
         f"{med('on', 'stop') * 1000:.1f} ms on.",
         "",
         f"Slowdown of the logging loop with capture on: **{pct(result['mean'])}** (95% "
-        f"{pct(result['low'])} to {pct(result['high'])}; target < 2%).",
+        f"{pct(result['low'])} to {pct(result['high'])}), median of the pairs "
+        f"{pct(result['median'])}; target < 2%.",
         "",
     ]
     text = "\n".join(lines)
