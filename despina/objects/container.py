@@ -125,6 +125,23 @@ class Container:
         for h in buffered:
             h._limit = share
 
+    def _make_room(self, over: Handler) -> None:
+        """``over`` holds more points than its limit: give every buffering series an equal
+        part of the room left (the limits then add up to MAX_BACKLOG at most), or, when
+        little is left, hold the user's thread until the sender has taken half of them."""
+        from despina.objects import handler as handler_module
+
+        buffered = [h for h in self._handlers.values() if h._backlog is not None]
+        if over not in buffered:
+            buffered.append(over)
+        lengths = [h._backlog() for h in buffered]
+        share = (handler_module.MAX_BACKLOG - sum(lengths)) // len(buffered)
+        if share >= max(handler_module.MIN_BACKLOG // 10, 1):
+            for h, n in zip(buffered, lengths, strict=True):
+                h._limit = n + share
+            return
+        self._processor.catch_up(over._backlog, over._backlog() // 2)
+
     def __setitem__(self, path: str, value: Any) -> None:
         self[path].assign(value)
 

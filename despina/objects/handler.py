@@ -31,7 +31,10 @@ _FLOAT_SERIES = ops.FLOAT_SERIES
 _FLOAT_POINT = it.FLOAT_POINT
 # Points the series of one object may hold in memory, together, before the user's thread
 # waits for the sender: this bounds memory when a loop logs faster than the store takes it
-# (24 bytes a point). Each series gets an equal share, but never less than MIN_BACKLOG.
+# (24 bytes a point). Each series starts with an equal share (never less than MIN_BACKLOG);
+# a series that reaches its share takes room the others leave unused
+# (Container._make_room), so a busy series beside a few quiet ones (hardware monitoring) is
+# not held back by room nobody uses.
 MAX_BACKLOG = 250_000
 MIN_BACKLOG = 10_000
 
@@ -105,7 +108,7 @@ class Handler:
                 self._sa(_NAN)
                 self._ta(_time())
                 if self._backlog() > self._limit:
-                    self._container._processor.catch_up(self._backlog, self._limit // 2)
+                    self._container._make_room(self)
                 return
         kwargs = {"name": name, "description": description}
         self._append(value, step, timestamp, kwargs)
@@ -157,7 +160,7 @@ class Handler:
                 self._sa(step)
                 self._ta(timestamp)
                 if self._backlog() > self._limit:
-                    self._container._processor.catch_up(self._backlog, self._limit // 2)
+                    self._container._make_room(self)
             else:
                 self._sink.append((_FLOAT_POINT, self._path, value, step, timestamp))
         elif kind == ops.STRING_SERIES:

@@ -123,3 +123,33 @@ def test_a_lagging_sender_holds_the_user_thread_so_memory_stays_bounded(monkeypa
     check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
     assert np.array_equal(check["m"].fetch_values()["value"].to_numpy(), np.arange(20000.0))
     check.stop()
+
+
+def test_quiet_series_leave_their_room_to_a_busy_one(monkeypatch, data_dir):
+    """A series logged fast beside a few that hold a point or two (hardware monitoring) may
+    use the room they leave: the user's thread waits only when the points held together
+    near MAX_BACKLOG, not at an equal share of it."""
+    monkeypatch.setattr("despina.objects.handler.MAX_BACKLOG", 3000)
+    monkeypatch.setattr("despina.objects.handler.MIN_BACKLOG", 100)
+    run = despina.init_run(project="ws/room", capture_hardware_metrics=False)
+    waits = []
+    real_catch_up = run._processor.catch_up
+
+    def catch_up(backlog, target):
+        waits.append(backlog())
+        real_catch_up(backlog, target)
+
+    run._processor.catch_up = catch_up
+    run["quiet/a"].append(1.0)
+    run["quiet/b"].append(1.0)
+    busy = run["busy"]
+    held = 0
+    for i in range(6000):
+        busy.append(float(i))
+        held = max(held, busy._backlog() + run["quiet/a"]._backlog() + run["quiet/b"]._backlog())
+    assert held <= 3003  # the bound still holds
+    assert all(n >= 2900 for n in waits)  # and nobody waited at 1,000 (a third)
+    run.stop()
+    check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
+    assert np.array_equal(check["busy"].fetch_values()["value"].to_numpy(), np.arange(6000.0))
+    check.stop()
