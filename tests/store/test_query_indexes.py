@@ -144,15 +144,21 @@ def _pack(a) -> bytes:
     return np.asarray(a, dtype="<f8").tobytes()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_migration_from_version_4(backend, request, tmp_path):
+def _store_at_version(backend, request, tmp_path, version):
+    """(url, database) of a new store of the given backend, migrated up to ``version`` only."""
     url = (
         f"sqlite:///{tmp_path / 'store.db'}"
         if backend == "sqlite"
         else request.getfixturevalue("pg_url")
     )
     db = open_database(url)
-    assert migrate(db, upto=4) == 4
+    assert migrate(db, upto=version) == version
+    return url, db
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_from_version_4(backend, request, tmp_path):
+    url, db = _store_at_version(backend, request, tmp_path, 4)
     big = STEP_DELTA_MIN_POINTS
     chunks = [  # (first_index, steps): regular, irregular, regular but small (not back-filled)
         (0, np.arange(big) * 2.0),
@@ -228,13 +234,7 @@ def test_migration_from_version_5_gives_members_their_owners(backend, request, t
 
     from store_helpers import Writer
 
-    url = (
-        f"sqlite:///{tmp_path / 'store.db'}"
-        if backend == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    db = open_database(url)
-    assert migrate(db, upto=5) == 5
+    url, db = _store_at_version(backend, request, tmp_path, 5)
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO projects (workspace, name, key, created) VALUES ('w', 'old', 'OLD', 0)"
