@@ -184,19 +184,32 @@ class Compiler:
         self.id_range = id_range
 
     def compile(self, node) -> tuple[str, list]:
+        """The whole filter. On SQLite a top-level AND reads its likeliest selective clause
+        as a semi-join, which gives the containers to visit, and checks each of the others
+        with one covering-index probe per visited container: building every clause's
+        container list first costs more than probing the few the first one leaves (a tag
+        and two comparisons at 100,000 runs: 65 -> 33 ms). PostgreSQL plans semi-joins
+        and probes alike, so it gets the semi-joins, bounded by the id range."""
+        probe_rest = self.dialect.name == "sqlite"
+        return self._node(node, probe=False, probe_rest=probe_rest)
+
+    def _node(self, node, probe: bool, probe_rest: bool = False) -> tuple[str, list]:
         if isinstance(node, Clause):
-            return self.clause(node)
+            return self.clause(node, probe)
         if isinstance(node, (And, Or)):
             if not node.children:
                 return ("1 = 1" if isinstance(node, And) else "1 = 0"), []
             children = node.children
             if isinstance(node, And):  # likely selective clauses first: SQLite drives from one
                 children = sorted(children, key=_selectivity_rank)
-            parts = [self.compile(child) for child in children]
+                parts = [self._node(children[0], probe, probe_rest)]
+                parts += [self._node(child, probe or probe_rest) for child in children[1:]]
+            else:
+                parts = [self._node(child, probe) for child in children]
             joiner = " AND " if isinstance(node, And) else " OR "
             return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
         if isinstance(node, Not):
-            sql, params = self.compile(node.child)
+            sql, params = self._node(node.child, probe)
             return f"NOT ({sql})", params
         raise UsageError(f"not a filter: {node!r}")
 
@@ -211,7 +224,9 @@ class Compiler:
             return f"NOT ({self.dialect.regexp(expr)})", [value]
         raise UsageError(f"unknown operator {op!r} in a query")
 
-    def clause(self, c: Clause) -> tuple[str, list]:
+    def clause(self, c: Clause, probe: bool = False) -> tuple[str, list]:
+        """One clause: a semi-join (``c.id IN``) over the path's rows, or with ``probe`` an
+        ``EXISTS`` that looks up this container's row (SQLite, from its covering index)."""
         if c.path in _SYS:
             return self._sys_clause(c)
         if c.path == "sys/aliases":
@@ -228,12 +243,20 @@ class Compiler:
         types, expr = spec
         where = "f.path = ? AND f.type IN (" + ", ".join("?" * len(types)) + ")"
         params: list = [c.path, *types]
-        if self.id_range is not None:
+        if probe:
+            where = "f.container_id = c.id AND " + where
+        elif self.id_range is not None:
             where += " AND f.container_id BETWEEN ? AND ?"
             params += list(self.id_range)
         if c.type == "stringSet" and c.op == "CONTAINS":
             # The containers holding the value, from one range of string_set_members_path
             # (members carry their field's container and path; only string sets have them).
+            if probe:
+                return (
+                    "EXISTS (SELECT 1 FROM string_set_members m "
+                    "WHERE m.path = ? AND m.value = ? AND m.container_id = c.id)",
+                    [c.path, str(c.value)],
+                )
             bounds, span = "", []
             if self.id_range is not None:
                 bounds, span = " AND m.container_id BETWEEN ? AND ?", list(self.id_range)
@@ -256,6 +279,9 @@ class Compiler:
                 sql, more = self._compare(expr, c.op, _convert(c.type, c.value))
                 where += f" AND {sql}"
                 params += more
+        if probe:  # fields_table covers the comparisons of numbers and the last value
+            hint = " INDEXED BY fields_table" if self.dialect.name == "sqlite" else ""
+            return f"EXISTS (SELECT 1 FROM fields f{hint} WHERE {where})", params
         # A semi-join rather than a correlated EXISTS: the database may read the path's
         # index range once (or drive from a selective member index) instead of probing the
         # fields of every container in turn. container_id is never NULL, so NOT IN is exact.

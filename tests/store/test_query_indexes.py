@@ -306,3 +306,36 @@ def test_page_reads_columns_with_nul_in_their_paths(store):
     table = store.fetch_table("ws/nul", "run", columns=["p/a\x00b", "p/plain"])
     assert [r["p/a\x00b"] for r in table.rows] == [1.5]
     assert [r["p/plain"] for r in table.rows] == [2.5]
+
+
+def test_sqlite_drives_from_one_clause_and_probes_the_others(tmp_path):
+    """A top-level AND on SQLite: the tag clause (likeliest selective) gives the containers
+    to visit; the two comparisons are one covering-index probe per visited container, and
+    the sort field's join reads the same index. Answers are checked against Python by the
+    NQL examples and the hypothesis tests (tests/store/test_query_sql.py)."""
+    from despina.store.nql import parse_nql
+    from despina.store.query import Compiler
+
+    store = Store.open_local(tmp_path)
+    tree = parse_nql(
+        '`p/a`:float < 0.5 AND sys/tags CONTAINS "t" AND last(`m/x`:floatSeries) > 0.2', now=T0
+    )
+    where, params = Compiler(store._db.dialect, T0, (1, 9)).compile(tree)
+    conn = store._db.connection()
+    plan = [
+        str(r[-1])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT c.id FROM containers c "
+            "LEFT JOIN fields s INDEXED BY fields_table ON s.container_id = c.id AND s.path = ? "
+            f"WHERE {where} ORDER BY s.float_value",
+            ["p/b", *params],
+        )
+    ]
+    text = "\n".join(plan)
+    assert text.count("LIST SUBQUERY") == 1, text
+    assert "string_set_members_path" in text, text
+    assert text.count("CORRELATED SCALAR SUBQUERY") == 2, text
+    probes = [line for line in plan if line.startswith("SEARCH f ")]
+    assert len(probes) == 2 and all("COVERING INDEX fields_table" in p for p in probes), text
+    assert any(p.startswith("SEARCH s USING COVERING INDEX fields_table") for p in plan), text
+    store.close()
