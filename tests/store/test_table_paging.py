@@ -13,16 +13,29 @@ def _ids(table) -> list[str]:
     return [r["sys/id"] for r in table.rows]
 
 
-@pytest.mark.parametrize("sort_by", ["sys/id", "p/lr", "sys/creation_time"])
-def test_pages_cover_the_whole_answer_in_order(store, sort_by):
+@pytest.mark.parametrize("ascending", [True, False])
+@pytest.mark.parametrize(
+    "sort_by", ["sys/id", "p/lr", "sys/creation_time", "sys/state", "sys/size"]
+)
+def test_pages_cover_the_whole_answer_in_order(store, sort_by, ascending):
+    """A counted page sorts in a sub-query (sys/state's sort binds a parameter there)."""
     populate(store)
     query = "NOT `p/epochs`:int = 1"
-    whole = store.fetch_table(PROJECT, "run", filter=query, columns=["p/lr"], sort_by=sort_by)
+    whole = store.fetch_table(
+        PROJECT, "run", filter=query, columns=["p/lr"], sort_by=sort_by, ascending=ascending
+    )
     assert 5 < len(whole.rows) < 14 and whole.total == len(whole.rows)
     pages = []
     for offset in range(0, len(whole.rows) + 3, 3):
         page = store.fetch_table(
-            PROJECT, "run", filter=query, columns=["p/lr"], sort_by=sort_by, limit=3, offset=offset
+            PROJECT,
+            "run",
+            filter=query,
+            columns=["p/lr"],
+            sort_by=sort_by,
+            ascending=ascending,
+            limit=3,
+            offset=offset,
         )
         assert page.total == len(whole.rows)
         assert page.columns == ["sys/id", "p/lr"]
