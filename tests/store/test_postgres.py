@@ -230,3 +230,19 @@ def test_processes_creating_one_store_at_once(pg_url):
     for p in procs:
         p.join(60)
     assert outcomes == [SCHEMA_VERSION] * PROCESSES
+
+
+def test_reads_are_planned_for_their_values(pg_url):
+    """psycopg prepares a statement run five times; a read transaction asks PostgreSQL to
+    plan each run for its values, not once for any (a filter's rows vary by its values);
+    writes keep the default."""
+    db = open_database(pg_url)
+    try:
+        with db.reading() as conn:
+            for _ in range(7):  # past psycopg's prepare threshold
+                assert conn.execute("SELECT ? + 1", (1,)).fetchone()[0] == 2
+            assert conn.execute("SHOW plan_cache_mode").fetchone()[0] == "force_custom_plan"
+        with db.transaction() as conn:
+            assert conn.execute("SHOW plan_cache_mode").fetchone()[0] == "auto"
+    finally:
+        db.close()
