@@ -17,7 +17,8 @@ from despina.store.reads import CONTAINER_COLUMNS, computed_sys
 from despina.store.schema import TEXT_TYPES_SQL
 from despina.store.table_columns import Rows, candidate_paths, read_column, read_columns, scopes
 
-_NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
+_NO_LIMIT = (1 << 63) - 1
+SAMPLE = 500  # containers on which SQLite counts what each clause of an AND keeps  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
 
 # The containers columns by name, as the sub-query of a counted page gives them.
 _OUTER_COLUMNS = ", ".join(c.strip().removeprefix("c.") for c in CONTAINER_COLUMNS.split(","))
@@ -84,6 +85,21 @@ def _span(conn, project_id: int, kind: str) -> tuple[int, int] | None:
     return (min(ends), max(ends)) if ends else None
 
 
+def _sampler(conn, condition: str, params: list):
+    """``sample(sql, params)`` for the compiler: how many of the first SAMPLE containers the
+    table covers (by id, from containers_project) also meet ``sql``. The oldest containers
+    stand for all; good enough to tell a clause that keeps 1% from one that keeps 50%."""
+
+    def sample(sql: str, more: list) -> int:
+        return conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT * FROM containers c WHERE {condition} "
+            f"LIMIT {SAMPLE}) c WHERE {sql}",
+            [*params, *more],
+        ).fetchone()[0]
+
+    return sample
+
+
 def fetch_table(
     db: Database,
     *,
@@ -130,7 +146,10 @@ def fetch_table(
             )
             where_params.append(model_id)
         if filter is not None:
-            sql, more = Compiler(db.dialect, now, span).compile(filter)
+            sample = None
+            if db.dialect.name == "sqlite":
+                sample = _sampler(conn, " AND ".join(where), list(where_params))
+            sql, more = Compiler(db.dialect, now, span, sample).compile(filter)
             where.append(sql)
             where_params += more
         direction = "ASC" if ascending else "DESC"
