@@ -17,8 +17,8 @@ from despina.store.reads import CONTAINER_COLUMNS, computed_sys
 from despina.store.schema import TEXT_TYPES_SQL
 from despina.store.table_columns import Rows, candidate_paths, read_column, read_columns, scopes
 
-_NO_LIMIT = (1 << 63) - 1
-SAMPLE = 500  # containers on which SQLite counts what each clause of an AND keeps  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
+_NO_LIMIT = (1 << 63) - 1  # SQLite needs a LIMIT before OFFSET; PostgreSQL refuses LIMIT -1
+SAMPLE = 500  # containers on which SQLite counts what each clause of an AND keeps
 
 # The containers columns by name, as the sub-query of a counted page gives them.
 _OUTER_COLUMNS = ", ".join(c.strip().removeprefix("c.") for c in CONTAINER_COLUMNS.split(","))
