@@ -34,6 +34,7 @@ class Connection:
     backend: object  # None in offline mode
     mode: str
     resumed: bool
+    server: str | None = None  # the server's address, when logging to one
 
 
 def resolve_mode(mode: str | None) -> str:
@@ -103,6 +104,10 @@ def open_container(
         resumed = True
     elif mode == "read-only" and kind != PROJECT:
         raise UsageError("read-only mode needs with_id= naming the object to open")
+    elif mode == "read-only":
+        info, resumed = _project_to_read(backend, project_name)
+        if not resumed:
+            backend = _NoFields(backend)
     else:
         uuid = uuid_module.uuid4().hex
         create = {"owner": owner_name(), "created": time.time(), **create}
@@ -123,7 +128,49 @@ def open_container(
 
     store_name = server.rstrip("/") if server else str(data_dir)
     processor = _processor(mode, info, backend, store_name, flush_period, create, callbacks, kind)
-    return Connection(info, processor, backend, mode, resumed)
+    server = server.rstrip("/") if server and backend is not None and mode != "debug" else None
+    return Connection(info, processor, backend, mode, resumed, server)
+
+
+def _project_to_read(backend, project_name: str) -> tuple[ContainerInfo, bool]:
+    """A project opened read-only: its container, found without creating it (a viewer of a
+    server may not create), or, while nobody has written project metadata, an empty one in
+    its place. Raises ProjectNotFoundError for a project that does not exist."""
+    from despina.errors import ContainerNotFoundError
+
+    proj = backend.get_project(project_name)
+    try:
+        return backend.get_container(proj.key, project=proj.qualified_name, kind=PROJECT), True
+    except ContainerNotFoundError:
+        info = ContainerInfo(
+            uuid=uuid_module.uuid4().hex,
+            sys_id=proj.key,
+            kind=PROJECT,
+            project=proj.qualified_name,
+            project_key=proj.key,
+            created=proj.created,
+        )
+        return info, False
+
+
+class _NoFields:
+    """The backend of a project opened read-only while it has no container: no fields of its
+    own; tables and everything else read by project name go to the backend."""
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def get_structure(self, uuid: str) -> dict:
+        return {}
+
+    def get_fields(self, uuid: str, prefix: str = "") -> dict:
+        return {}
+
+    def get_field(self, uuid: str, path: str):
+        return None
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
 
 
 def _processor(mode, info, backend, store_name, flush_period, create, callbacks, kind) -> Processor:

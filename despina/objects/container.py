@@ -89,6 +89,7 @@ class Container:
         self._processor = conn.processor
         self._backend = conn.backend
         self._mode = conn.mode
+        self._server = conn.server
         if conn.resumed:
             self._types.update(self._backend.get_structure(self._info.uuid))
         with _live_lock:
@@ -293,12 +294,23 @@ class Container:
     # ---- identity -------------------------------------------------------------------------
 
     def get_url(self) -> str:
-        """Where to look at this object. The embedded store has no web address yet, so this
-        names the store folder and the id."""
-        from despina import settings
+        """Where to look at this object: its page in the web app of the server it logs to;
+        with the embedded store, the store folder and the id (``despina ui`` shows it)."""
+        ident = self._info.sys_id or self._info.uuid
+        if self._server is None:
+            from despina import settings
 
-        base = settings.data_directory().as_uri()
-        return f"{base}#{self._info.project}/{self._info.sys_id or self._info.uuid}"
+            base = settings.data_directory().as_uri()
+            return f"{base}#{self._info.project}/{ident}"
+        from urllib.parse import quote
+
+        workspace, _, name = self._info.project.rpartition("/")
+        page = ["p", workspace, name, *self._page(ident)]
+        return f"{self._server}/#/" + "/".join(quote(part, safe="") for part in page)
+
+    def _page(self, ident: str) -> list[str]:
+        """The web app's path of this object below its project's (runs/<id>)."""
+        return ["runs", ident]
 
     def _label(self) -> str:
         ident = self._info.sys_id or f"offline {self._info.uuid[:8]}"

@@ -34,6 +34,9 @@ class Model(Container):
     _kind = MODEL
     _what = "model"
 
+    def _page(self, ident: str) -> list[str]:
+        return ["models", ident]
+
     def __init__(
         self,
         with_id: str | None = None,
@@ -89,6 +92,9 @@ class ModelVersion(Container):
 
     _kind = MODEL_VERSION
     _what = "model version"
+
+    def _page(self, ident: str) -> list[str]:  # the model's page lists its versions
+        return ["models", self._info.model_id or ident]
 
     def __init__(
         self,

@@ -18,6 +18,9 @@ class Project(Container):
     _kind = PROJECT
     _what = "project"
 
+    def _page(self, ident: str) -> list[str]:
+        return []
+
     def __init__(
         self,
         project: str | None = None,

@@ -137,3 +137,23 @@ def test_trash_and_restore_through_management(data_dir):
     management.restore_objects(project="modes/trash", ids=ids[0])
     assert len(project.fetch_runs_table()) == 2
     project.stop()
+
+
+def test_read_only_project_neither_creates_nor_writes(data_dir):
+    from despina.errors import ProjectNotFoundError
+
+    with pytest.raises(ProjectNotFoundError):
+        despina.init_project(project="modes/none", mode="read-only")
+    run = despina.init_run(project="modes/none", mode="sync")  # the project exists now
+    run.stop()
+    ro = despina.init_project(project="modes/none", mode="read-only")
+    assert "info" not in ro.get_structure()  # nobody wrote project metadata yet
+    assert len(ro.fetch_runs_table()) == 1
+    ro.stop()
+    with despina.init_project(project="modes/none", mode="sync") as writable:
+        writable["info/owner"] = "team"
+        key = writable["sys/id"].fetch()
+    ro = despina.init_project(project="modes/none", mode="read-only")
+    assert ro["info/owner"].fetch() == "team"
+    assert ro["sys/id"].fetch() == key
+    ro.stop()

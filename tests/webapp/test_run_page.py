@@ -119,3 +119,26 @@ def test_a_run_with_planted_strings(page, ids):
     page.page.wait_for_load_state("networkidle")
     page.screenshot()
     page.assert_no_script_ran()
+
+
+def test_get_url_opens_the_run_in_the_app(page, server, ids, monkeypatch):
+    """A script logging to a server prints run.get_url(): the address opens that run's page."""
+    import despina
+
+    monkeypatch.setenv("DESPINA_URL", server.url)
+    monkeypatch.setenv("DESPINA_API_TOKEN", server.tokens["viewer"])
+    sys_id = ids["baseline"]
+    run = despina.init_run(with_id=sys_id, project=PROJECT, mode="read-only")
+    try:
+        url = run.get_url()
+    finally:
+        run.stop()
+    assert url == f"{server.url}/#/p/{WS}/{NAME}/runs/{sys_id}"
+    page.page.goto(url)
+    page.by_testid("run-page").wait_for()
+    assert sys_id in page.page.inner_text("[data-testid=run-page]")
+    project = despina.init_project(project=PROJECT, mode="read-only")
+    try:
+        assert project.get_url() == f"{server.url}/#/p/{WS}/{NAME}"
+    finally:
+        project.stop()
