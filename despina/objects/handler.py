@@ -261,7 +261,14 @@ class Handler:
         elif kind == ops.FILE_SET:
             self._sink.append((it.UPLOAD_FILES, path, _expand_globs(payload.file_globs), True))
             return
-        elif kind == ops.ARTIFACT and payload.files is not None:
+        elif kind == ops.ARTIFACT:
+            if payload.files is None:
+                raise UnsupportedValueError(
+                    f"'{path}': Artifact({payload.value!r}) names an artifact by hash only, "
+                    "and despina copies an artifact with its file list: assign what "
+                    "run[...].fetch() gives for the artifact to copy, or track the files "
+                    f'again with run["{path}"].track_files(...)'
+                )
             op = ops.TrackArtifactFiles(path, list(payload.files), True)
         elif kind == ops.GIT_REF:
             from despina.monitoring.git import git_info

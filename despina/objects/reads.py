@@ -56,7 +56,13 @@ def simple_value(fv: FieldValue):
     if fv.type == ops.FILE:
         return None
     if isinstance(v, FileSetValue):
-        return v.hash if fv.type == ops.ARTIFACT else None
+        if fv.type != ops.ARTIFACT:
+            return None
+        from despina.types.artifact import Artifact
+
+        # as Neptune's: an Artifact (its hash, here with its files too, so that assigning
+        # it to another field tracks the same files); fetch_hash() gives the hash alone
+        return Artifact(v.hash, v.files)
     return v
 
 
