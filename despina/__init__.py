@@ -33,10 +33,45 @@ __all__ = [
 ]
 
 
+# Neptune 0.x names (neptune.init, neptune.create_experiment, ...), served by despina.legacy,
+# which loads only when a script uses one of them.
+_LEGACY = frozenset(
+    {
+        "init",
+        "set_project",
+        "create_experiment",
+        "get_experiment",
+        "log_metric",
+        "send_metric",
+        "log_text",
+        "send_text",
+        "log_image",
+        "send_image",
+        "log_artifact",
+        "send_artifact",
+        "delete_artifacts",
+        "set_property",
+        "remove_property",
+        "append_tag",
+        "append_tags",
+        "remove_tag",
+        "stop",
+        "Session",
+        "OfflineBackend",
+        "project",
+    }
+)
+
+
 def __getattr__(name: str):
     # Submodules users reach as attributes (neptune.types.File) load on first use.
-    if name in ("types", "utils", "errors", "exceptions", "integrations", "management"):
+    if name in ("types", "utils", "errors", "exceptions", "integrations", "management", "legacy"):
         import importlib
 
         return importlib.import_module(f"despina.{name}")
+    if name in _LEGACY:
+        import importlib
+
+        # Looked up on every access, not cached: ``project`` changes when init() runs.
+        return getattr(importlib.import_module("despina.legacy"), name)
     raise AttributeError(f"module 'despina' has no attribute {name!r}")

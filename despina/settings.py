@@ -84,6 +84,36 @@ SETTINGS: tuple[Setting, ...] = (
         "data directory, unless the API token carries an address.",
     ),
     Setting(
+        "request_timeout",
+        "DESPINA_REQUEST_TIMEOUT",
+        "NEPTUNE_REQUEST_TIMEOUT",
+        None,
+        "Seconds a request to a despina server may take before it fails and is retried "
+        "(default 60).",
+    ),
+    Setting(
+        "allow_self_signed_certificate",
+        "DESPINA_ALLOW_SELF_SIGNED_CERTIFICATE",
+        "NEPTUNE_ALLOW_SELF_SIGNED_CERTIFICATE",
+        None,
+        "true: accept a server's HTTPS certificate without checking it (a self-signed one).",
+    ),
+    Setting(
+        "fetch_table_step_size",
+        "DESPINA_FETCH_TABLE_STEP_SIZE",
+        "NEPTUNE_FETCH_TABLE_STEP_SIZE",
+        None,
+        "Rows per request when a table is read from a server page by page (default 10000).",
+    ),
+    Setting(
+        "notebook_path",
+        "DESPINA_NOTEBOOK_PATH",
+        "NEPTUNE_NOTEBOOK_PATH",
+        None,
+        "The notebook file a run started from a notebook saves as its source, when it cannot "
+        "be found by asking Jupyter.",
+    ),
+    Setting(
         "flush_period",
         "DESPINA_FLUSH_PERIOD",
         None,
@@ -113,3 +143,26 @@ def data_directory(environ: dict[str, str] | None = None) -> Path:
 
 def queue_directory(environ: dict[str, str] | None = None) -> Path:
     return data_directory(environ) / "queue"
+
+
+def flag(key: str, environ: dict[str, str] | None = None) -> bool:
+    """A yes/no setting: true, 1, yes or on (any case) mean yes."""
+    return (setting(key, environ) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def number(key: str, default: float, environ: dict[str, str] | None = None) -> float:
+    """A positive number setting, else ``default``; a value that is not one is an error
+    naming the variable."""
+    from despina.errors import UsageError
+
+    text = setting(key, environ)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        s = _BY_KEY[key]
+        raise UsageError(f"{s.env} (or {s.neptune_env}) must be a positive number, not {text!r}")
+    return value

@@ -28,15 +28,16 @@ def server_address(url: str | None, api_token: str | None) -> str | None:
     return address
 
 
-def http_backend(url: str, api_token: str | None):
-    """The HTTP backend of the server at ``url`` with ``api_token``, made once per process."""
+def http_backend(url: str, api_token: str | None, proxies: dict | None = None):
+    """The HTTP backend of the server at ``url`` with ``api_token`` (through ``proxies``),
+    made once per process."""
     from despina.client.http_backend import HttpBackend
 
-    key = (url.rstrip("/"), api_token)
+    key = (url.rstrip("/"), api_token, tuple(sorted((proxies or {}).items())))
     with _lock:
         backend = _http.get(key)
         if backend is None:
-            backend = _http[key] = HttpBackend(url, api_token)
+            backend = _http[key] = HttpBackend(url, api_token, proxies=proxies)
         return backend
 
 

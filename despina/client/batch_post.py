@@ -35,7 +35,7 @@ class Answer:
 
 
 class BatchPoster:
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float):
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float, verify: bool = True):
         parts = urlsplit(base_url)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or "localhost"
@@ -43,6 +43,11 @@ class BatchPoster:
         self._prefix = parts.path.rstrip("/")
         self._headers = dict(headers)
         self._timeout = timeout
+        self._context = None
+        if self._https and not verify:  # DESPINA_ALLOW_SELF_SIGNED_CERTIFICATE
+            import ssl
+
+            self._context = ssl._create_unverified_context()
         self._local = threading.local()
         self._all: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
@@ -50,8 +55,12 @@ class BatchPoster:
     def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-            conn = cls(self._host, self._port, timeout=self._timeout)
+            if self._https:
+                conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=self._timeout, context=self._context
+                )
+            else:
+                conn = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -77,6 +77,35 @@ _ERRORS = {
 }
 
 
+def _proxy_mounts(httpx, proxies: dict | None, verify: bool) -> dict | None:
+    """httpx transports for Neptune-style ``proxies`` (``{"http": url, "https": url}``)."""
+    if not proxies:
+        return None
+    mounts = {}
+    for scheme, proxy in proxies.items():
+        scheme = str(scheme).rstrip(":/").lower()
+        if scheme not in ("http", "https", "all"):
+            raise errors.UsageError(
+                f"proxies: unknown scheme {scheme!r}; use {{'http': url, 'https': url}}"
+            )
+        pattern = "all://" if scheme == "all" else f"{scheme}://"
+        mounts[pattern] = httpx.HTTPTransport(proxy=str(proxy), verify=verify)
+    return mounts
+
+
+def _proxied_by_environment(url: str) -> bool:
+    """Whether HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (and NO_PROXY) send ``url`` through a
+    proxy, as httpx would."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(url)
+    found = getproxies()
+    if not (found.get(parts.scheme) or found.get("all")):
+        return False
+    return not proxy_bypass(parts.hostname or "")
+
+
 def _path(path: str) -> str:
     return quote(path, safe="/")
 
@@ -89,12 +118,24 @@ class HttpBackend:
         url: str,
         token: str | None,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         compress: bool = False,
         transport=None,
+        proxies: dict | None = None,
+        verify: bool | None = None,
     ):
+        """``proxies``: as Neptune's and requests' ``{"http": url, "https": url}``; also
+        ``{"all": url}``. Without them, the HTTP(S)_PROXY variables apply. ``timeout`` and
+        ``verify`` default to DESPINA_REQUEST_TIMEOUT and
+        DESPINA_ALLOW_SELF_SIGNED_CERTIFICATE (or their NEPTUNE_* names)."""
         import httpx
 
+        from despina import settings
+
+        if timeout is None:
+            timeout = settings.number("request_timeout", DEFAULT_TIMEOUT)
+        if verify is None:
+            verify = not settings.flag("allow_self_signed_certificate")
         address, key = parse_api_token(token)
         self.url = (url or address or "").rstrip("/")
         if not self.url.startswith(("http://", "https://")):
@@ -108,19 +149,23 @@ class HttpBackend:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         self._httpx = httpx
+        mounts = _proxy_mounts(httpx, proxies, verify)
         self._client = httpx.Client(
             base_url=self.url + API,
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
             transport=transport,
+            mounts=mounts,
+            verify=verify,
         )
         # Batches go over plain keep-alive connections (batch_post.py) unless a test hands in
-        # its own transport, which only httpx can use.
+        # its own transport, which only httpx can use, or a proxy stands between (httpx
+        # speaks to it).
         self._poster = None
-        if transport is None:
+        if transport is None and mounts is None and not _proxied_by_environment(self.url):
             from despina.client.batch_post import BatchPoster
 
-            self._poster = BatchPoster(self.url + API, headers, timeout)
+            self._poster = BatchPoster(self.url + API, headers, timeout, verify=verify)
         self.blobs = HttpBlobStore(self)
 
     def __repr__(self) -> str:

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from despina import settings
+
 _KERNEL_ID = re.compile(r"kernel-([0-9a-fA-F-]+)\.json$")
 
 
@@ -103,9 +105,10 @@ def find_notebook(
 ) -> Path | None:
     """The notebook file this kernel runs, or None when it cannot be found."""
     env = os.environ if environ is None else environ
-    found = _existing(env.get("JPY_SESSION_NAME"), [os.getcwd()])
-    if found:
-        return found
+    for named in (settings.setting("notebook_path", env), env.get("JPY_SESSION_NAME")):
+        found = _existing(named, [os.getcwd()])
+        if found:
+            return found
     if user_ns is None:
         shell = ipython_shell()
         user_ns = getattr(shell, "user_ns", None) or {}

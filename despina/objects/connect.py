@@ -71,6 +71,7 @@ def open_container(
     create: dict,
     callbacks: dict,
     api_token: str | None = None,
+    proxies: dict | None = None,
 ) -> Connection:
     """Find or create the container and pick its processor. The backend is a server when
     DESPINA_URL is set or the API token carries an address, else the embedded store."""
@@ -87,7 +88,7 @@ def open_container(
     elif mode == "offline":
         backend = None
     elif server:
-        backend = http_backend(server, api_token)
+        backend = http_backend(server, api_token, proxies)
     else:
         backend = local_store(data_dir)
 

@@ -60,6 +60,7 @@ class Container:
         flush_period,
         create: dict,
         api_token=None,
+        proxies=None,
         async_lag_callback=None,
         async_lag_threshold=1800.0,
         async_no_progress_callback=None,
@@ -84,6 +85,7 @@ class Container:
             create=create,
             callbacks=callbacks,
             api_token=api_token,
+            proxies=proxies,
         )
         self._info = conn.info
         self._processor = conn.processor

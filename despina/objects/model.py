@@ -67,6 +67,7 @@ class Model(Container):
             raise UsageError("init_model() takes with_id= or key=, not both")
         self._open(
             api_token=api_token,
+            proxies=proxies,
             with_id=with_id,
             project=project,
             mode=mode,
@@ -120,6 +121,7 @@ class ModelVersion(Container):
             raise UsageError("init_model_version() takes with_id= or model=, not both")
         self._open(
             api_token=api_token,
+            proxies=proxies,
             with_id=with_id,
             project=project,
             mode=mode,

@@ -38,6 +38,7 @@ class Project(Container):
         reject_unknown("init_project", kwargs)
         self._open(
             api_token=api_token,
+            proxies=proxies,
             with_id=None,
             project=project,
             mode=mode,

@@ -100,11 +100,11 @@ class Run(Container):
             or settings.setting("monitoring_namespace"),
             "git_ref": git_ref,
             "dependencies": dependencies,
-            "proxies": proxies,
         }
         self._fail_on_exception = fail_on_exception
         self._open(
             api_token=api_token,
+            proxies=proxies,
             with_id=with_id,
             project=project,
             mode=mode,

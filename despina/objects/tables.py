@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from despina import progress
+from despina import progress, settings
 from despina.store.filters import simple_filter
 from despina.store.model import Table as StoreTable
 
@@ -157,7 +157,8 @@ def fetch_table(
     if not show and not _is_remote(backend):
         return Table(fetch(limit=limit))  # in-process: one read is the fastest
     bar = progress.ProgressBar(None, description=f"{kind} table", unit="rows", enabled=show)
-    return Table(fetch_pages(fetch, limit, PAGE_SIZE, bar))
+    page = int(settings.number("fetch_table_step_size", PAGE_SIZE))
+    return Table(fetch_pages(fetch, limit, page, bar))
 
 
 PAGE_SIZE = 10_000  # rows per request when paging through a server (or with a progress bar)

@@ -22,6 +22,19 @@ def test_jupyter_server_session_name(tmp_path, monkeypatch):
     assert found == nb.resolve()
 
 
+def test_notebook_path_variable_wins(tmp_path, monkeypatch):
+    named = tmp_path / "named.ipynb"
+    named.write_text("{}")
+    (tmp_path / "session.ipynb").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    for variable in ("NEPTUNE_NOTEBOOK_PATH", "DESPINA_NOTEBOOK_PATH"):
+        env = {variable: "named.ipynb", "JPY_SESSION_NAME": "session.ipynb"}
+        assert notebook.find_notebook(environ=env, user_ns={}) == named.resolve()
+    # a path that names no file falls through to the other ways
+    env = {"NEPTUNE_NOTEBOOK_PATH": "gone.ipynb", "JPY_SESSION_NAME": "session.ipynb"}
+    assert notebook.find_notebook(environ=env, user_ns={}).name == "session.ipynb"
+
+
 def test_vscode_namespace_variable(tmp_path):
     nb = tmp_path / "vs.ipynb"
     nb.write_text("{}")
