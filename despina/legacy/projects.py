@@ -110,8 +110,15 @@ class Project:
             live = experiment._run is not None and not experiment._run._stopped
             if live and experiment.id == run_id:
                 return experiment._run
-        mode = "debug" if self._mode == "debug" else "read-only"
-        return Run(run_id, project=self._full, mode=mode)
+        if self._mode != "debug":
+            return Run(run_id, project=self._full, mode="read-only")
+        # The in-memory store has no read-only mode: a debug run, which must capture nothing
+        # (it would hold this process's stdout and threads until the process ends).
+        quiet = dict.fromkeys(
+            ("capture_stdout", "capture_stderr", "capture_hardware_metrics", "capture_traceback"),
+            False,
+        )
+        return Run(run_id, project=self._full, mode="debug", source_files=[], **quiet)
 
     # ---- reading --------------------------------------------------------------------------
 

@@ -16,6 +16,23 @@ def legacy_context():
             break
         experiment.stop()
     state.set_current_project(None)
+    # Whatever the 0.x layer opened for itself (runs reopened for reading, the tables'
+    # project) must not keep capturing terminal output: it would hold this process's
+    # stdout (the stdio tests after these saw nothing).
+    import gc
+
+    from despina.objects.container import _live, _live_lock
+
+    gc.collect()
+    with _live_lock:
+        capturing = [
+            c
+            for c in _live
+            if not c._stopped and getattr(getattr(c, "_capturing", None), "_stdio", None)
+        ]
+    for c in capturing:
+        c.stop()
+    assert not capturing, f"left capturing: {capturing}"
 
 
 @pytest.fixture
