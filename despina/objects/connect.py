@@ -24,7 +24,8 @@ from despina.store.model import PROJECT, ContainerInfo
 
 MODES = ("async", "sync", "offline", "read-only", "debug")
 DEFAULT_PROJECT = "local/default"
-_MODE_ALIASES = {"read_only": "read-only", "readonly": "read-only"}
+# Other spellings; "disabled" is Neptune 3.x's name for a run that keeps nothing.
+_MODE_ALIASES = {"read_only": "read-only", "readonly": "read-only", "disabled": "debug"}
 
 
 @dataclass

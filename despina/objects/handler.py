@@ -378,10 +378,11 @@ class Handler:
     def fetch_last(self):
         return reads.fetch_last(self._container, self._path)
 
-    def fetch_values(self, include_timestamp: bool = True, progress_bar=None):
+    def fetch_values(self, include_timestamp: bool = True, progress_bar=None, lineage=False):
         """All points of a float or string series as a pandas DataFrame: step, value,
-        timestamp."""
-        return reads.fetch_values(self._container, self._path, include_timestamp)
+        timestamp. ``lineage=True`` on a forked run: the points of the runs it was forked
+        from up to each fork step, then its own."""
+        return reads.fetch_values(self._container, self._path, include_timestamp, lineage)
 
     def download(self, destination: str | None = None, progress_bar=None) -> None:
         reads.download(self._container, self._path, destination)

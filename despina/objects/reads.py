@@ -114,10 +114,9 @@ def fetch_last(container, path: str):
     return _last(fv)
 
 
-def fetch_values(container, path: str, include_timestamp: bool = True):
-    import numpy as np
-    import pandas as pd
-
+def fetch_values(container, path: str, include_timestamp: bool = True, lineage: bool = False):
+    if lineage:
+        return _lineage_values(container, path, include_timestamp)
     fv = _field(container, path)
     backend, uuid = container._reader()
     if fv.type == ops.FLOAT_SERIES:
@@ -128,6 +127,47 @@ def fetch_values(container, path: str, include_timestamp: bool = True):
         steps, values, stamps = points.steps, list(points.values), points.timestamps
     else:
         raise FieldTypeError(path, fv.type, "a float or string series (fetch_values)")
+    return _frame(steps, values, stamps, include_timestamp)
+
+
+def _lineage_values(container, path: str, include_timestamp: bool):
+    """A fork's series read along its lineage: each ancestor's points up to the fork step
+    (``despina.objects.scale.lineage``), then the run's own."""
+    import numpy as np
+
+    from despina.objects.scale import lineage
+
+    backend, _ = container._reader()
+    kind, steps, values, stamps = None, [], [], []
+    for uuid, step_max in lineage(backend, container._info):
+        fv = backend.get_field(uuid, path)
+        if fv is None:
+            continue
+        if fv.type not in (ops.FLOAT_SERIES, ops.STRING_SERIES) or kind not in (None, fv.type):
+            raise FieldTypeError(path, fv.type, kind or "a float or string series (fetch_values)")
+        kind = fv.type
+        fetch = (
+            backend.fetch_float_points if kind == ops.FLOAT_SERIES else backend.fetch_object_points
+        )
+        points = fetch(uuid, path, step_max=step_max)
+        steps.append(np.asarray(points.steps, dtype=float))
+        values.append(points.values)
+        stamps.append(np.asarray(points.timestamps, dtype=float))
+    if kind is None:
+        raise FieldNotFoundError(
+            f"{container._label()} and the runs it was forked from have no field '{path}'."
+        )
+    if kind == ops.FLOAT_SERIES:
+        values = np.concatenate([np.asarray(v, dtype=float) for v in values])
+    else:
+        values = [v for part in values for v in part]
+    return _frame(np.concatenate(steps), values, np.concatenate(stamps), include_timestamp)
+
+
+def _frame(steps, values, stamps, include_timestamp: bool):
+    import numpy as np
+    import pandas as pd
+
     frame = {"step": steps, "value": values}
     if include_timestamp:
         frame["timestamp"] = pd.to_datetime(np.asarray(stamps) * 1e6, unit="us", utc=True).round(

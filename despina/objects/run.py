@@ -9,6 +9,7 @@ from despina import settings
 from despina.client import items as it
 from despina.errors import UsageError
 from despina.objects.container import Container
+from despina.objects.scale import ScaleMethods, ScaleOptions, scale_mode
 from despina.store.model import RUN
 
 # Keywords of older Neptune clients, with the way to say the same thing now.
@@ -39,7 +40,7 @@ def reject_unknown(function: str, kwargs: dict) -> None:
     raise TypeError(f"{function}() got an unexpected keyword argument '{name}'")
 
 
-class Run(Container):
+class Run(ScaleMethods, Container):
     """A run: parameters, metrics, files and everything else one execution logs.
 
     >>> import despina
@@ -48,6 +49,11 @@ class Run(Container):
     >>> for epoch in range(3):
     ...     run["train/loss"].append(1 / (epoch + 1))
     >>> run.stop()
+
+    Neptune 3.x scripts (``from despina import Run``) pass ``run_id``, ``experiment_name``,
+    ``fork_run_id``/``fork_step``, ``resume``, ``creation_time`` and ``log_directory`` (not
+    used: the queue is in the data directory) and call ``log_metrics``, ``log_configs``, ...
+    (``despina.objects.scale``; docs/scale.md).
     """
 
     _kind = RUN
@@ -79,10 +85,21 @@ class Run(Container):
         async_lag_threshold: float = 1800.0,
         async_no_progress_callback: Callable | None = None,
         async_no_progress_threshold: float = 300.0,
+        run_id: str | None = None,
+        experiment_name: str | None = None,
+        fork_run_id: str | None = None,
+        fork_step: float | None = None,
+        resume: bool = False,
+        creation_time=None,
+        log_directory=None,
         **kwargs,
     ):
         reject_unknown("init_run", kwargs)
-        custom_run_id = custom_run_id or settings.setting("custom_run_id")
+        scale = ScaleOptions(run_id, experiment_name, fork_run_id, fork_step, resume, creation_time)
+        if run_id is not None and custom_run_id is not None:
+            raise UsageError("init_run() takes run_id= or custom_run_id= (the same id), not both")
+        mode = scale_mode(mode)
+        custom_run_id = run_id or custom_run_id or settings.setting("custom_run_id")
         if with_id is not None and custom_run_id is not None:
             raise UsageError(
                 "init_run() takes with_id= or custom_run_id=, not both: with_id resumes a run "
@@ -102,6 +119,7 @@ class Run(Container):
             "dependencies": dependencies,
         }
         self._fail_on_exception = fail_on_exception
+        scale.check(mode=mode, project=project, api_token=api_token, proxies=proxies)
         self._open(
             api_token=api_token,
             proxies=proxies,
@@ -109,7 +127,7 @@ class Run(Container):
             project=project,
             mode=mode,
             flush_period=flush_period,
-            create={"custom_run_id": str(custom_run_id) if custom_run_id else None},
+            create={"custom_run_id": str(custom_run_id) if custom_run_id else None, **scale.create},
             async_lag_callback=async_lag_callback,
             async_lag_threshold=async_lag_threshold,
             async_no_progress_callback=async_no_progress_callback,
@@ -119,6 +137,7 @@ class Run(Container):
         if self._mode != "read-only":
             resumed = bool(self._types)  # an existing run: its code was recorded when it began
             self._write_sys(name, description, tags)
+            scale.write(self)
             self._start_capture(resumed)
 
     def _start_capture(self, resumed: bool) -> None:

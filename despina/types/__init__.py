@@ -15,6 +15,7 @@ from despina.types.convert import NAMESPACE, convert_point, convert_value, value
 from despina.types.file import File
 from despina.types.file_set import FileSet
 from despina.types.git_ref import GitRef
+from despina.types.histogram import Histogram
 from despina.types.namespace import Namespace
 from despina.types.series import FileSeries, FloatSeries, StringSeries
 from despina.types.string_set import StringSet
@@ -31,6 +32,7 @@ __all__ = [
     "Float",
     "FloatSeries",
     "GitRef",
+    "Histogram",
     "Integer",
     "NAMESPACE",
     "Namespace",

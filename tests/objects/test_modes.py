@@ -157,3 +157,12 @@ def test_read_only_project_neither_creates_nor_writes(data_dir):
     assert ro["info/owner"].fetch() == "team"
     assert ro["sys/id"].fetch() == key
     ro.stop()
+
+
+def test_neptune_mode_disabled_is_debug(data_dir, monkeypatch):
+    monkeypatch.setenv("NEPTUNE_MODE", "disabled")
+    run = despina.init_run(project="modes/disabled")
+    assert run._mode == "debug"
+    run["x"] = 1
+    run.stop()
+    assert not data_dir.exists()
