@@ -345,6 +345,23 @@ class HttpBackend:
         )
         return wire.object_points_from_wire(data)
 
+    def search_object_points(self, uuid, path, text, *, offset=0, limit=None):
+        from despina.store.search import PointMatches
+
+        data = self._get(
+            f"/containers/{_path(uuid)}/search/{_path(path)}",
+            text=text,
+            offset=offset,
+            limit=limit,
+        )
+        return PointMatches(
+            list(data["indexes"]),
+            wire.floats_from_wire(data["steps"]),
+            list(data["values"]),
+            wire.floats_from_wire(data["timestamps"]),
+            int(data["total"]),
+        )
+
     def list_files(self, uuid: str, path: str):
         data = self._get(f"/containers/{_path(uuid)}/files/{_path(path)}")
         return [wire.entry_from_wire(e) for e in data]

@@ -1,4 +1,5 @@
-"""Reading one container: structure, fields, series points (paged), files of a file set."""
+"""Reading one container: structure, fields, series points (paged), a string series search,
+files of a file set."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from despina.server.routes_containers import container_for
 router = APIRouter(tags=["reads"])
 
 MAX_LIMIT = 10_000_000
+MAX_SEARCH_TEXT = 1000  # characters of a series search's text
 OCTET = "application/octet-stream"
 
 
@@ -103,6 +105,43 @@ def objects(
         step_max=step_max,
     )
     return reply(request, wire.object_points_to_wire(points, wants_msgpack(request)))
+
+
+@router.get(
+    "/containers/{uuid}/search/{path:path}",
+    summary="Points of a string series that contain a text",
+    description="The points whose value contains ``text`` (1 to "
+    f"{MAX_SEARCH_TEXT} characters), in series order, paged by offset/limit counted in "
+    "matches: ``indexes`` (each point's position in the series), ``steps``, ``values``, "
+    "``timestamps`` (packed float64 arrays with Accept: application/x-msgpack) and ``total`` "
+    "(matches in the whole series). Case-insensitive for A-Z only; every other character, "
+    "%, _ and quotes included, matches itself.",
+)
+def search(
+    request: Request,
+    who: Caller,
+    uuid: str,
+    path: str,
+    text: str = Query(""),
+    offset: int = Query(0),
+    limit: int | None = Query(None),
+):
+    _paging(offset, limit)
+    if not 1 <= len(text) <= MAX_SEARCH_TEXT:
+        raise HTTPException(400, f"text must be 1 to {MAX_SEARCH_TEXT} characters long")
+    info = container_for(request, who, uuid, "viewer")
+    m = server_state(request).store.search_object_points(
+        info.uuid, check_field_path(path), text, offset=offset, limit=limit
+    )
+    conv = wire.floats_to_bytes if wants_msgpack(request) else wire.floats_to_json
+    body = {
+        "indexes": m.indexes,
+        "steps": conv(m.steps),
+        "values": m.values,
+        "timestamps": conv(m.timestamps),
+        "total": m.total,
+    }
+    return reply(request, body)
 
 
 @router.get("/containers/{uuid}/files/{path:path}", summary="Files of a file set or artifact")

@@ -208,7 +208,9 @@ def get_structure(db: Database, uuid: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _series_field(conn, uuid: str, path: str, types: tuple[str, ...]) -> int | None:
+def series_field(conn, uuid: str, path: str, types: tuple[str, ...]) -> int | None:
+    """The id of the field ``path`` (None when absent); FieldTypeError unless it is one of
+    ``types``."""
     c = load_container(conn, uuid)
     row = conn.execute(
         "SELECT id, type FROM fields WHERE container_id = ? AND path = ?", (c[0], path)
@@ -222,7 +224,7 @@ def _series_field(conn, uuid: str, path: str, types: tuple[str, ...]) -> int | N
 
 def fetch_float_points(db, uuid, path, offset, limit, step_min, step_max) -> FloatPoints:
     with db.reading() as conn:
-        field_id = _series_field(conn, uuid, path, (ops.FLOAT_SERIES,))
+        field_id = series_field(conn, uuid, path, (ops.FLOAT_SERIES,))
         if field_id is None:
             raise FieldNotFoundError(f"no field '{path}' in this container")
         return FloatPoints(*series.read_floats(conn, field_id, offset, limit, step_min, step_max))
@@ -232,7 +234,7 @@ def fetch_object_points(db, uuid, path, offset, limit, step_min, step_max) -> Ob
     import numpy as np
 
     with db.reading() as conn:
-        field_id = _series_field(conn, uuid, path, (ops.STRING_SERIES, ops.FILE_SERIES))
+        field_id = series_field(conn, uuid, path, (ops.STRING_SERIES, ops.FILE_SERIES))
         if field_id is None:
             raise FieldNotFoundError(f"no field '{path}' in this container")
         is_file = conn.execute("SELECT type FROM fields WHERE id = ?", (field_id,)).fetchone()[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from despina.errors import UsageError
 from despina.operations import Batch, BatchResult
-from despina.store import apply, projects, reads, schema, tables
+from despina.store import apply, projects, reads, schema, search, tables
 from despina.store import buckets as bucketed
 from despina.store.blobs import LocalBlobStore, MemoryBlobStore, open_blob_store
 from despina.store.db import Database, open_database
@@ -28,6 +28,7 @@ from despina.store.model import (
     ProjectInfo,
     Table,
 )
+from despina.store.search import PointMatches
 
 
 class Store:
@@ -281,6 +282,21 @@ class Store:
     ) -> ObjectPoints:
         """String series (values: str) and file series (values: SeriesFile)."""
         return reads.fetch_object_points(self._db, uuid, path, offset, limit, step_min, step_max)
+
+    def search_object_points(
+        self, uuid: str, path: str, text: str, *, offset: int = 0, limit: int | None = None
+    ) -> PointMatches:
+        """The points of the string series ``path`` whose value contains ``text``, in series
+        order: their indexes in the series, steps, timestamps and values, ``offset``/``limit``
+        counted in matches, and ``total`` matches in all. Case-insensitive for A-Z only (other
+        characters match exactly, on SQLite and PostgreSQL alike); ``%``, ``_`` and quotes
+        are plain text (see despina/store/search.py). FieldNotFoundError when the series is
+        absent, FieldTypeError for a field of another type.
+
+        >>> page = store.search_object_points(run_uuid, "monitoring/stdout", "error", limit=100)
+        >>> page.total, page.indexes[:3]  # doctest: +SKIP
+        """
+        return search.search_object_points(self._db, uuid, path, text, offset, limit)
 
     def list_files(self, uuid: str, path: str) -> list[FileEntry]:
         """The files of a file set or artifact, sorted by path."""

@@ -64,6 +64,7 @@ ROUTES = [
     ("GET", "/api/v1/containers/{u}/field/params/lr", None, "viewer", 200, 404),
     ("GET", "/api/v1/containers/{u}/floats/train/loss?offset=1&limit=1", None, "viewer", 200, 404),
     ("GET", "/api/v1/containers/{u}/objects/text", None, "viewer", 200, 404),
+    ("GET", "/api/v1/containers/{u}/search/text?text=hi&limit=5", None, "viewer", 200, 404),
     ("GET", "/api/v1/containers/{u}/files/set", None, "viewer", 200, 404),
     ("POST", "/api/v1/projects/wa/proj/tables/run", {"json": {}}, "viewer", 200, 404),
     ("GET", "/api/v1/projects/wa/proj", None, "viewer", 200, 404),
@@ -190,7 +191,7 @@ def test_every_route_of_the_openapi_document_is_in_the_table(world):
     templated = {(m, p.replace("{path}", "")) for m, p in documented}
     normalised = set()
     for m, p in listed:
-        for prefix in ("field/", "floats/", "objects/", "files/"):
+        for prefix in ("field/", "floats/", "objects/", "search/", "files/"):
             if f"/{prefix}" in p:
                 p = p[: p.index(f"/{prefix}") + len(prefix) + 1]
         p = p.replace("/wa/proj", "/{workspace}/{name}").replace(f"/{NEW_HASH}", "/{sha256}")

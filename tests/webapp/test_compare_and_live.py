@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import urllib.parse
 
 import pytest
 
@@ -88,6 +89,15 @@ def test_compare_overlays_a_series_and_lists_what_differs(page, ids):
 
 
 def test_log_viewer_search(page, ids):
+    """The server finds the lines (the search route, a page of matches at a time): the app
+    no longer reads every line of the series to search it."""
+    searched, read = [], []
+    page.page.on(
+        "request",
+        lambda r: (
+            searched if "/search/" in r.url else read if "/objects/" in r.url else []
+        ).append(urllib.parse.urlsplit(r.url)),
+    )
     page.goto(f"#/p/{WS}/{NAME}/runs/{ids['baseline']}?field=train/log")
     viewer = page.by_testid("log-viewer")
     viewer.wait_for()
@@ -96,13 +106,22 @@ def test_log_viewer_search(page, ids):
         ".startsWith('step 0:')"
     )
     assert page.by_testid("log-count").inner_text() == "201 lines"
-    page.by_testid("log-search").fill("step 19")
+    reads_before = len(read)
+    page.by_testid("log-search").fill("STEP 19")
     page.page.wait_for_function(
         "() => document.querySelector('[data-testid=log-count]').textContent.includes('match')"
     )
-    # step 19 and step 190 to 199
+    # step 19 and step 190 to 199, case-insensitive, each hit highlighted
     assert page.by_testid("log-count").inner_text() == "11 of 201 lines match"
     assert page.by_testid("log-line").count() == 11
+    assert page.page.locator("[data-testid=log-line] mark.log-hit").count() == 11
+    first = page.by_testid("log-line").first.inner_text()
+    assert first.startswith("20") and "step 19" in first  # line 20 holds step 19
+    assert searched, "the search route was not asked"
+    query = urllib.parse.parse_qs(searched[-1].query)
+    assert searched[-1].path.endswith("/search/train/log")
+    assert query["text"] == ["STEP 19"] and query["offset"] == ["0"] and query["limit"] == ["1000"]
+    assert len(read) == reads_before, "the search read the series' lines"
     page.by_testid("log-search").fill("script")
     page.page.wait_for_function(
         "() => document.querySelector('[data-testid=log-count]').textContent.startsWith('1 of')"
@@ -110,6 +129,10 @@ def test_log_viewer_search(page, ids):
     assert SCRIPT in page.by_testid("log-line").first.inner_text()
     page.screenshot()
     page.assert_no_script_ran()
+    page.by_testid("log-search").fill("")
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-testid=log-count]').textContent === '201 lines'"
+    )
 
 
 LIVE_LOGGER = textwrap.dedent(

@@ -110,3 +110,31 @@ export function objectPoints<T = string>(
   const q = new URLSearchParams({ offset: String(offset), limit: String(limit) });
   return getJSON(`/containers/${encodeURIComponent(uuid)}/objects/${pathInUrl(path)}?${q}`, signal);
 }
+
+/** A page of the points of a string series that contain a text (the search route). */
+export interface PointMatches {
+  /** Each point's position in the series (0 for its first point). */
+  indexes: number[];
+  steps: (number | string)[];
+  values: string[];
+  timestamps: (number | string)[];
+  /** How many points match in the whole series, whatever the page. */
+  total: number;
+}
+
+/** The server's longest search text. */
+export const MAX_SEARCH_TEXT = 1000;
+
+/** Matches `offset .. offset+limit` of the points of a string series containing `text`:
+ * case-insensitive for A-Z only, every other character literal (despina/store/search.py). */
+export function searchPoints(
+  uuid: string,
+  path: string,
+  text: string,
+  offset: number,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<PointMatches> {
+  const q = new URLSearchParams({ text, offset: String(offset), limit: String(limit) });
+  return getJSON(`/containers/${encodeURIComponent(uuid)}/search/${pathInUrl(path)}?${q}`, signal);
+}

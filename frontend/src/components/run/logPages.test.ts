@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineCache, pagesFor, searchLines, toLines } from "./logPages";
+import { LineCache, MatchPages, foldAscii, highlightParts, pagesFor, toLines, type MatchAnswer } from "./logPages";
 
 describe("log windowing", () => {
   it("asks only for the pages a window covers", () => {
@@ -33,9 +33,80 @@ describe("log windowing", () => {
     expect(c.claimMissing(0, 20, 18)).toEqual([1]);
   });
 
-  it("finds lines case-insensitively, skipping lines not loaded", () => {
-    const lines = toLines({ steps: [0, 1, 2], values: ["Epoch 1", "loss", "EPOCH 2"], timestamps: [0, 0, 0] });
-    expect(searchLines([...lines, undefined], "epoch")).toEqual([0, 2]);
+});
+
+/** The server's answer for matches [offset, offset+limit) of `all` (indexes of matching lines). */
+function answer(all: number[], offset: number, limit: number): MatchAnswer {
+  const indexes = all.slice(offset, offset + limit);
+  return { indexes, steps: indexes, values: indexes.map((i) => `line ${i}`), timestamps: indexes.map(() => 0), total: all.length };
+}
+
+describe("search match pages", () => {
+  it("asks for the first page until the total is known, then for the pages in view", () => {
+    const m = new MatchPages("line", 10);
+    expect(m.total).toBeNull();
+    expect(m.claimMissing(0, 50)).toEqual([0]);
+    expect(m.claimMissing(0, 50)).toEqual([]); // in flight
+    const all = Array.from({ length: 35 }, (_, i) => i * 3);
+    m.put(0, answer(all, 0, 10));
+    expect(m.total).toBe(35);
+    expect(m.match(4)).toEqual({ index: 12, line: { step: 12, timestamp: 0, text: "line 12" } });
+    expect(m.match(10)).toBeUndefined();
+    expect(m.claimMissing(0, 25)).toEqual([1, 2]);
+    expect(m.claimMissing(30, 100)).toEqual([3]); // clamped to the total
+    m.fail(2);
+    expect(m.claimMissing(0, 25)).toEqual([2]);
+  });
+
+  it("finds no match: an empty first page and a total of 0", () => {
+    const m = new MatchPages("zzz", 10);
+    m.claimMissing(0, 20);
+    m.put(0, answer([], 0, 10));
+    expect(m.total).toBe(0);
+    expect(m.claimMissing(0, 20)).toEqual([]);
+  });
+
+  it("asks for the last page again when a live log grows, and for a short page left behind", () => {
+    const m = new MatchPages("line", 10);
+    m.claimMissing(0, 10);
+    m.put(0, answer([1, 2, 3], 0, 10));
+    m.grow();
+    expect(m.claimMissing(0, 10)).toEqual([0]);
+    const grown = Array.from({ length: 25 }, (_, i) => i + 1);
+    m.put(0, answer(grown, 0, 10));
+    expect(m.total).toBe(25);
+    expect(m.claimMissing(0, 10)).toEqual([]);
+    // a page held below the end after the total grows is short: it is dropped and asked again
+    m.claimMissing(20, 25);
+    m.put(2, answer(grown, 20, 10));
+    m.grow(); // the last page is out of view but is asked for, to learn the new total
+    expect(m.claimMissing(0, 10)).toEqual([2]);
+    const more = Array.from({ length: 31 }, (_, i) => i + 1);
+    m.put(2, answer(more, 20, 10));
+    expect(m.total).toBe(31);
+    expect(m.claimMissing(25, 31)).toEqual([3]);
+  });
+});
+
+describe("search highlighting", () => {
+  it("folds A-Z only, as the server does", () => {
+    expect(foldAscii("ERROR Café CAFÉ ΣΑ")).toBe("error café cafÉ ΣΑ");
+  });
+
+  it("cuts a line around every occurrence of the text", () => {
+    expect(highlightParts("Error: an error", "error")).toEqual([
+      ["Error", true],
+      [": an ", false],
+      ["error", true],
+    ]);
+    expect(highlightParts("100% done", "%")).toEqual([
+      ["100", false],
+      ["%", true],
+      [" done", false],
+    ]);
+    expect(highlightParts("nothing here", "zzz")).toEqual([["nothing here", false]]);
+    expect(highlightParts("", "x")).toEqual([["", false]]);
+    expect(highlightParts("café", "CAFÉ")).toEqual([["café", false]]);
   });
 });
 
