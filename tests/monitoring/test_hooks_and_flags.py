@@ -128,3 +128,34 @@ def test_import_is_light_and_starts_nothing():
     )
     out = python(["-c", code]).stdout
     assert out.strip() == "[] 1 True"
+
+
+def test_monitoring_namespace_from_the_environment(data_dir, monkeypatch):
+    import os
+
+    for variable, namespace in (
+        ("NEPTUNE_MONITORING_NAMESPACE", "from/neptune"),
+        ("DESPINA_MONITORING_NAMESPACE", "from/despina"),  # wins over the Neptune name
+    ):
+        monkeypatch.setenv(variable, namespace)
+        run = despina.init_run(project="capture/env", **OFF)
+        run.wait()
+        assert run.monitoring_namespace == namespace
+        assert run[f"{namespace}/pid"].fetch() == str(os.getpid())
+        run.stop()
+    run = despina.init_run(project="capture/env", monitoring_namespace="arg/wins", **OFF)
+    assert run.monitoring_namespace == "arg/wins"
+    run.stop()
+
+
+def test_capture_traceback_false_records_the_failure_only(data_dir):
+    try:
+        with despina.init_run(project="capture/notb", capture_traceback=False, **OFF) as run:
+            run_id, namespace = run["sys/id"].fetch(), run.monitoring_namespace
+            raise KeyError("k")
+    except KeyError:
+        pass
+    again = despina.init_run(with_id=run_id, mode="read-only")
+    assert again["sys/failed"].fetch() is True
+    assert not again.exists(f"{namespace}/traceback")
+    again.stop()
