@@ -14,11 +14,14 @@ import sys
 import tempfile
 
 import despina
-from despina.types import File
+from despina.types import File, Histogram
 
 PROJECT = os.environ.get("SEED_PROJECT", "team/vision")
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = "\"'><img src=x onerror=window.__xss=1>"
+# the baseline run's histogram series (Run.log_histograms), one histogram a step
+HISTOGRAM_EDGES = [-1.0, -0.5, 0.0, 0.5, 1.0]
+HISTOGRAM_COUNTS = [[1, 2, 3, 4], [4, 3, 2, 1], [0, 7, 9, 2]]
 
 
 def png(color: tuple[int, int, int]) -> File:
@@ -76,6 +79,10 @@ def main() -> None:
             run["files"].upload_files([hostile_file, os.path.join(work, "notes.txt")])
             run["dataset"].track_files(artifact_dir)
             run["eval/f1"] = 0.5 + 0.1 * i
+            if i == 0:
+                for step, counts in enumerate(HISTOGRAM_COUNTS):
+                    h = Histogram(bin_edges=HISTOGRAM_EDGES, counts=counts)
+                    run.log_histograms(histograms={"layers/0/activations": h}, step=step)
 
     with despina.init_model(key="FOREST", project=PROJECT, name=f"forest {SCRIPT}") as model:
         model["params/depth"] = 8

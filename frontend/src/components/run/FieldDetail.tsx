@@ -11,7 +11,7 @@ import { FilePreview } from "./FilePreview";
 import { FileSetView } from "./FileSetView";
 import { Gallery } from "./Gallery";
 import { GitInfo } from "./GitInfo";
-import { LogViewer } from "./LogViewer";
+import { StringSeriesView } from "./HistogramView";
 
 export interface RunContext {
   project: ProjectRef;
@@ -55,7 +55,8 @@ export function FieldDetail({ ctx, path }: { ctx: RunContext; path: string }) {
       );
       break;
     case "string_series":
-      body = <LogViewer uuid={ctx.uuid} path={path} count={summary?.count ?? 0} />;
+      // a series of JSON histograms (log_histograms, imported histogram series) as histograms
+      body = <StringSeriesView key={`${ctx.uuid}/${path}`} uuid={ctx.uuid} path={path} count={summary?.count ?? 0} lastValue={summary?.last_value} />;
       break;
     case "file_series":
       body = <Gallery uuid={ctx.uuid} path={path} count={summary?.count ?? 0} />;
