@@ -68,16 +68,19 @@ def search_object_points(db, uuid: str, path: str, text: str, offset: int, limit
         if field_id is None:
             raise FieldNotFoundError(f"no field '{path}' in this container")
         params = [field_id, fold(text)]
+        # one row past the page tells whether the page holds the last match
         rows = conn.execute(
             f"SELECT idx, step, timestamp, value FROM series_points WHERE {where} "
             "ORDER BY idx LIMIT ? OFFSET ?",
-            [*params, _NO_LIMIT if limit is None else int(limit), int(offset)],
+            [*params, _NO_LIMIT if limit is None else int(limit) + 1, int(offset)],
         ).fetchall()
-        if (limit is None or len(rows) < limit) and (rows or not offset):
-            total = offset + len(rows)  # the page reached the last match: no second scan
-        else:
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if more else rows
+        if more or (offset and not rows):  # matches past the page, or a page past the end
             sql = f"SELECT COUNT(*) FROM series_points WHERE {where}"
             total = int(conn.execute(sql, params).fetchone()[0])
+        else:
+            total = offset + len(rows)  # the page holds the last match: no second scan
     return PointMatches(
         [int(r[0]) for r in rows],
         np.array([r[1] for r in rows], dtype=np.float64),

@@ -68,6 +68,11 @@ def test_pages_count_matches_and_total_ignores_the_page(store, run):
     none = store.search_object_points(info.uuid, "log", "even", limit=0)
     assert none.indexes == [] and none.total == 13
     assert store.search_object_points(info.uuid, "log", "even", offset=3).indexes == evens[3:]
+    for limit in (12, 13, 14):  # a page that ends exactly at the last match, or just before
+        page = store.search_object_points(info.uuid, "log", "even", limit=limit)
+        assert page.indexes == evens[:limit] and page.total == 13
+    odd = store.search_object_points(info.uuid, "log", "odd", offset=10, limit=2)
+    assert odd.indexes == [21, 23] and odd.total == 12
 
 
 @pytest.mark.parametrize("text", LITERAL)
