@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 import uuid as uuid_module
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from query_bench import timed  # noqa: E402  (median, (best, CPU), result)
 from results_md import replace_section  # noqa: E402
 
 from despina import operations as ops  # noqa: E402
@@ -97,16 +97,6 @@ def open_store(db: str, lines: int) -> tuple[Store, str, str]:
     return store, uuid, f"generated in {time.perf_counter() - started:.0f} s"
 
 
-def timed(fn, repeat: int):
-    out = fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), out
-
-
 def old_way(store: Store, uuid: str, text: str) -> int:
     """Every line in pages of OLD_PAGE, filtered in Python (case-insensitive)."""
     q, found, offset = text.lower(), 0, 0
@@ -124,11 +114,11 @@ def measure(store: Store, uuid: str, repeat: int) -> list[tuple[str, float, floa
         ("rare text (0.1% of lines)", "checkpoint"),
         ("common text (10%)", "warning"),
     ):
-        med, best, m = timed(
+        med, (best, _), m = timed(
             lambda t=text: store.search_object_points(uuid, PATH, t, limit=1000), repeat
         )
         rows.append((f"server search, first 1,000 matches + total, {label}", med, best, m.total))
-    med, best, found = timed(lambda: old_way(store, uuid, "checkpoint"), max(1, repeat // 2))
+    med, (best, _), found = timed(lambda: old_way(store, uuid, "checkpoint"), max(1, repeat // 2))
     rows.append(
         ("before: read every line (20,000 a request) and filter, rare text", med, best, found)
     )

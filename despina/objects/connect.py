@@ -55,6 +55,21 @@ def resolve_project(project: str | None) -> str:
     return name
 
 
+def backend_for(mode: str, api_token: str | None, proxies: dict | None = None):
+    """(backend, server address or None) for a resolved ``mode``: the shared in-memory store
+    in debug mode, none offline, the server DESPINA_URL (or the API token) names, else the
+    embedded store in the data directory (each made once per process)."""
+    api_token = api_token or settings.setting("api_token")
+    server = server_address(settings.setting("url"), api_token)
+    if mode == "debug":
+        return debug_store(), server
+    if mode == "offline":
+        return None, server
+    if server:
+        return http_backend(server, api_token, proxies), server
+    return local_store(settings.data_directory()), server
+
+
 def owner_name() -> str:
     try:
         return getpass.getuser()
@@ -82,16 +97,7 @@ def open_container(
     explicit_project = project or settings.setting("project")
     project_name = resolve_project(project)
     data_dir = settings.data_directory()
-    api_token = api_token or settings.setting("api_token")
-    server = server_address(settings.setting("url"), api_token)
-    if mode == "debug":
-        backend = debug_store()
-    elif mode == "offline":
-        backend = None
-    elif server:
-        backend = http_backend(server, api_token, proxies)
-    else:
-        backend = local_store(data_dir)
+    backend, server = backend_for(mode, api_token, proxies)
 
     resumed = False
     if with_id is not None:

@@ -72,9 +72,9 @@ class ScaleOptions:
         """Before the run is made: the run to resume and the parent to fork must exist."""
         if not (self.resume or self.fork_run_id):
             return
-        from despina.objects.connect import resolve_mode, resolve_project
+        from despina.objects.connect import backend_for, resolve_mode, resolve_project
 
-        backend = _backend(resolve_mode(mode), api_token, proxies)
+        backend, _ = backend_for(resolve_mode(mode), api_token, proxies)
         if backend is None:  # offline: nothing to look in; the parent is kept as given
             if self.resume:
                 raise UsageError("offline mode cannot resume a run (resume=True): use mode='async'")
@@ -107,22 +107,6 @@ class ScaleOptions:
 def scale_mode(mode: str | None) -> str | None:
     """3.x's ``mode="disabled"`` is despina's in-memory ``debug`` mode."""
     return "debug" if isinstance(mode, str) and mode.lower() == "disabled" else mode
-
-
-def _backend(mode: str, api_token, proxies):
-    """The backend ``open_container`` will use (shared per process), or None offline."""
-    from despina import settings
-    from despina.client.backends import debug_store, http_backend, local_store, server_address
-
-    if mode == "debug":
-        return debug_store()
-    if mode == "offline":
-        return None
-    token = api_token or settings.setting("api_token")
-    server = server_address(settings.setting("url"), token)
-    if server:
-        return http_backend(server, token, proxies)
-    return local_store(settings.data_directory())
 
 
 def find_run(backend, project: str, ident: str, *, by_id: bool = True) -> ContainerInfo | None:

@@ -143,6 +143,18 @@ def server(seeded, built_app, tmp_path_factory):
         stop_process(proc)
 
 
+@pytest.fixture(scope="module")
+def ids(server) -> dict[str, str]:
+    """sys/name -> sys/id of the seeded runs."""
+    table = server.post(
+        f"/api/v1/projects/{PROJECT}/tables/run",
+        server.tokens["viewer"],
+        json={"columns": ["sys/name"]},
+    ).json()
+    i, n = table["columns"].index("sys/id"), table["columns"].index("sys/name")
+    return {row[n]: row[i] for row in table["rows"]}
+
+
 @pytest.fixture(scope="session")
 def ui_server(seeded, built_app, tmp_path_factory):
     """`despina ui` over the same store (no login)."""

@@ -10,24 +10,10 @@ import sys
 import textwrap
 import urllib.parse
 
-import pytest
-
 from conftest import PROJECT, _env
 
 WS, NAME = PROJECT.split("/")
 SCRIPT = "<script>window.__xss=1</script>"
-
-
-@pytest.fixture(scope="module")
-def ids(server) -> dict[str, str]:
-    """sys/name -> sys/id of the seeded runs."""
-    table = server.post(
-        f"/api/v1/projects/{PROJECT}/tables/run",
-        server.tokens["viewer"],
-        json={"columns": ["sys/name"]},
-    ).json()
-    i, n = table["columns"].index("sys/id"), table["columns"].index("sys/name")
-    return {row[n]: row[i] for row in table["rows"]}
 
 
 def _loaded(page, chart):

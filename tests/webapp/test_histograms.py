@@ -13,14 +13,8 @@ PATH = "layers/0/activations"
 
 
 @pytest.fixture(scope="module")
-def baseline(server) -> str:
-    table = server.post(
-        f"/api/v1/projects/{PROJECT}/tables/run",
-        server.tokens["viewer"],
-        json={"columns": ["sys/name"]},
-    ).json()
-    i, n = table["columns"].index("sys/id"), table["columns"].index("sys/name")
-    return next(row[i] for row in table["rows"] if row[n] == "baseline")
+def baseline(ids) -> str:
+    return ids["baseline"]
 
 
 def _bars(page) -> list[tuple[float, float, float]]:

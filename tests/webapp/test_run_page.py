@@ -4,23 +4,9 @@ text."""
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import PROJECT
 
 WS, NAME = PROJECT.split("/")
-
-
-@pytest.fixture(scope="module")
-def ids(server) -> dict[str, str]:
-    """sys/name -> sys/id of the seeded runs."""
-    table = server.post(
-        f"/api/v1/projects/{PROJECT}/tables/run",
-        server.tokens["viewer"],
-        json={"columns": ["sys/name"]},
-    ).json()
-    i, n = table["columns"].index("sys/id"), table["columns"].index("sys/name")
-    return {row[n]: row[i] for row in table["rows"]}
 
 
 def _run(page, sys_id: str, query: str = ""):
