@@ -3,6 +3,7 @@
     DespinaError
     ├── UsageError (also TypeError/ValueError where Python code expects those)
     │   ├── FieldTypeError              a write of another kind to a typed field
+    │   │   └── NamespaceConflictError  a field inside a field, or where a namespace is
     │   ├── InvalidPathError            an empty segment, a bad character
     │   ├── InvalidValueError           a value type built from arguments that do not fit
     │   ├── UnsupportedValueError       a value we cannot store
@@ -21,7 +22,8 @@
     │   └── StoreVersionError           the store was written by a newer despina
     ├── MalformedOperationError         a batch or queue record that cannot be decoded
     ├── QueueError                      the disk queue cannot be written or read
-    │   └── QueueLockedError            another live process holds the queue's lock
+    │   ├── QueueLockedError            another live process holds the queue's lock
+    │   └── QueueWriteError             the disk refused a write (full, read-only)
     ├── SyncError                       sync mode: the store refused an operation
     ├── ServerUnavailableError          the server cannot be reached, or failed
     └── ServerAuthError                 the server refused the token or its role
@@ -53,6 +55,14 @@ class FieldTypeError(UsageError, TypeError):
 
 class InvalidPathError(UsageError, ValueError):
     pass
+
+
+class NamespaceConflictError(FieldTypeError):
+    """A field inside another field (``a/b`` where ``a`` is a float), or a field where a
+    namespace of fields is (Neptune's MetadataInconsistency, as FieldTypeError is)."""
+
+    def __init__(self, message: str):
+        UsageError.__init__(self, message)
 
 
 class InvalidValueError(UsageError, ValueError):
@@ -138,6 +148,40 @@ class QueueError(DespinaError):
 
 class QueueLockedError(QueueError):
     """Another live process holds the queue's lock (it is still writing to it)."""
+
+
+class QueueWriteError(QueueError):
+    """The disk refused a write to a disk queue (full, read-only, failing); nothing of the
+    refused write was kept, so it can be repeated once the cause is gone."""
+
+    def __init__(self, folder, cause: OSError):
+        self.folder = folder
+        self.cause = cause
+        self.errno = cause.errno
+        self.free = free_bytes(folder)
+        free = "unknown" if self.free is None else f"{self.free:,} bytes"
+        super().__init__(
+            f"cannot write to {folder}: {cause.strerror or cause} "
+            f"(free space there: {free}). Free some space or make the folder writable "
+            "(DESPINA_DATA_DIRECTORY moves it)."
+        )
+
+
+def free_bytes(path) -> int | None:
+    """Free bytes on the filesystem holding ``path`` (or its nearest existing parent)."""
+    import os
+    import shutil
+
+    path = os.fspath(path)
+    while path and not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    try:
+        return shutil.disk_usage(path or ".").free
+    except OSError:
+        return None
 
 
 class SyncError(DespinaError):

@@ -37,8 +37,9 @@ segments, and how a torn tail is told from damage, are described at the top of
 despina.client.queue_records.
 
 A segment is rotated (a new file started) once it passes ``SEGMENT_BYTES`` (64 MiB). A record
-is written with one ``write`` call to a buffered file; ``flush`` hands the buffer to the OS and
-``flush(fsync=True)`` also forces it to the disk.
+is handed to the OS by ``append`` itself (unbuffered writes); ``flush(fsync=True)`` forces it to
+the disk. A write the disk refuses (full, read-only) is cut back off the segment, so a failed
+append leaves the queue as it was before it and can be repeated (QueueWriteError).
 
 ``ack`` holds the highest sequence number the backend has acknowledged (0: none); it is
 rewritten whole through a temporary file and ``os.replace``, without fsync: losing an ack to a
@@ -51,10 +52,10 @@ What a reader may assume
   status``) read without the lock; ``despina sync`` takes the lock before sending anything.
   A child forked by the writer drops its copy of the lock and of the write buffer at once, so
   the lock dies with the writer and nothing is written twice.
-- After kill -9 of the writer, every record whose ``append`` returned before the last
-  completed ``flush`` is intact. The tail of the last segment may hold one torn record (a short
-  header, a short payload or, after a power cut, a bad CRC); readers stop there, and a writer
-  reopening the queue truncates it before appending. A bad record anywhere else is damage, and
+- After kill -9 of the writer, every record whose ``append`` returned is intact. The tail of
+  the last segment may hold one torn record (a short header, a short payload or, after a
+  power cut, a bad CRC); readers stop there, and a writer reopening the queue truncates it
+  before appending. A bad record anywhere else is damage, and
   reading raises QueueError naming the file and offset.
 - Sequence numbers are contiguous across records and segments; a segment's first record
   starts at the seq in its name.
@@ -105,7 +106,7 @@ from despina.client.queue_records import (
     scan_tail,
     segment_name,
 )
-from despina.errors import QueueError, QueueLockedError
+from despina.errors import QueueError, QueueLockedError, QueueWriteError
 from despina.operations import FileRef, Operation
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "DiskQueue",
     "QueueInfo",
     "QueueLockedError",
+    "QueueWriteError",
     "Record",
     "list_queues",
     "lock_state",
@@ -254,11 +256,25 @@ class DiskQueue:
         """The highest acknowledged sequence number (0: none)."""
         return self._acked
 
-    def append(self, first_seq: int, time: float, operations: list[Operation]) -> None:
-        """Append one record. ``first_seq`` must be ``next_seq``. Not on disk until flushed."""
+    def append(
+        self,
+        first_seq: int,
+        time: float,
+        operations: list[Operation],
+        payload: bytes | None = None,
+    ) -> None:
+        """Append one record. ``first_seq`` must be ``next_seq``; ``payload``: the operations
+        already encoded (``encode_operations``), if the caller has them.
+
+        The record is handed to the OS before this returns (it survives kill -9; ``flush``
+        with ``fsync`` makes it survive a power cut). A write that fails (a full disk, a
+        read-only folder) is rolled back: the segment is cut back to where the record began,
+        ``next_seq`` does not move, and QueueWriteError says why; append the same record
+        again once the cause is gone.
+        """
         if not operations:
             return
-        record = pack_record(first_seq, time, operations)
+        record = pack_record(first_seq, time, operations, payload)
         count = len(operations)
         with self._mutex:
             self._check_writable()
@@ -266,30 +282,56 @@ class DiskQueue:
                 raise QueueError(
                     f"records must be contiguous: expected seq {self._next_seq}, got {first_seq}"
                 )
-            f = self._file if self._file is not None else self._open_segment()
-            f.write(record)
+            try:
+                f = self._file if self._file is not None else self._open_segment()
+            except OSError as e:
+                raise QueueWriteError(self.folder, e) from e
+            start = self._file_size
+            try:
+                _write_all(f, record)
+            except OSError as e:
+                self._roll_back(start)
+                raise QueueWriteError(self.folder, e) from e
             self._file_size += len(record)
             self._next_seq = first_seq + count
             if self._file_size >= self.segment_bytes:
                 self._close_segment()
 
     def flush(self, fsync: bool = False) -> None:
-        """Hand buffered records to the OS (they then survive kill -9); ``fsync`` forces them
-        to the disk (they then survive a power cut)."""
+        """Records are handed to the OS as they are appended (they then survive kill -9);
+        ``fsync`` forces them to the disk (they then survive a power cut). Raises
+        QueueWriteError if the disk refuses."""
         with self._mutex:
-            if self._file is not None:
-                self._file.flush()
-                if fsync:
+            try:
+                if fsync and self._file is not None:
                     os.fsync(self._file.fileno())
-            if fsync and self._dir_dirty:
-                fsync_dir(self.folder)
-                self._dir_dirty = False
+                if fsync and self._dir_dirty:
+                    fsync_dir(self.folder)
+                    self._dir_dirty = False
+            except OSError as e:
+                raise QueueWriteError(self.folder, e) from e
+
+    def _roll_back(self, size: int) -> None:
+        """Cut the segment being written back to ``size`` bytes after a failed write (cutting
+        needs no free space); if even that fails, drop the segment's handle so that the next
+        append scans the tail again and cuts the torn record then."""
+        f = self._file
+        try:
+            f.truncate(size)
+            f.seek(size)
+        except OSError:
+            self._file = None
+            try:
+                f.close()
+            except OSError:
+                pass
+            self._tail = scan_tail(self.folder, self._acked)
 
     def _forget_after_fork(self) -> None:
         """In a forked child: let go of the parent's lock and segment without touching them."""
         if self._file is not None:
-            # Point the inherited descriptor at /dev/null so that whatever the child's copy of
-            # the buffer flushes (at exit, or when collected) never lands in the parent's queue.
+            # Point the inherited descriptor at /dev/null so that nothing the child writes or
+            # closes (at exit, or when collected) ever lands in the parent's queue.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self._file.fileno())
             os.close(devnull)
@@ -319,7 +361,7 @@ class DiskQueue:
             unlink(segments[-1].path)  # empty or only a torn record: start it afresh
         elif segments and tail is not None and tail.valid_end < self.segment_bytes:
             last = segments[-1]
-            f = open(last.path, "r+b", buffering=1 << 20)  # noqa: SIM115 - kept open
+            f = open(last.path, "r+b", buffering=0)  # noqa: SIM115 - kept open
             if tail.file_size != tail.valid_end:
                 f.truncate(tail.valid_end)
             f.seek(tail.valid_end)
@@ -328,7 +370,7 @@ class DiskQueue:
             self._file = f
             return f
         path = self.folder / segment_name(self._next_seq)
-        f = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - kept open
+        f = open(path, "wb", buffering=0)  # noqa: SIM115 - kept open
         self._file_size = 0
         self._dir_dirty = True
         self._tail = None
@@ -390,7 +432,10 @@ class DiskQueue:
                 raise QueueError(
                     f"cannot acknowledge seq {seq}: only {self._next_seq - 1} were written"
                 )
-            write_text_atomic(self.folder / "ack", f"{seq}\n")
+            try:
+                write_text_atomic(self.folder / "ack", f"{seq}\n")
+            except OSError as e:
+                raise QueueWriteError(self.folder, e) from e
             self._acked = seq
             segments = list_segments(self.folder)
             for i, seg in enumerate(segments):
@@ -476,6 +521,16 @@ if hasattr(os, "register_at_fork"):
 
 # ---------------------------------------------------------------------------------------------
 # Internals.
+
+
+def _write_all(f, data: bytes) -> None:
+    """Write every byte of ``data`` to the unbuffered file ``f`` (a raw write may be short)."""
+    view = memoryview(data)
+    while view:
+        n = f.write(view)
+        if not n:
+            raise OSError(f"the disk took no bytes of a {len(data)}-byte record")
+        view = view[n:]
 
 
 def _read_ack(folder: Path) -> int:

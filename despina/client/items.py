@@ -27,6 +27,7 @@ Item shapes (first element is the tag):
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from array import array
@@ -106,8 +107,17 @@ class _SeriesBuffer:
         self.timestamps = array("d")
 
 
+class HeldItems(list):
+    """Items waiting for a disk that refused to stage a file of theirs; ``cause`` says why."""
+
+    cause: OSError | None = None
+
+
 def build_operations(
-    items: list, stager: BlobStager | None, live: dict | None = None
+    items: list,
+    stager: BlobStager | None,
+    live: dict | None = None,
+    held: HeldItems | None = None,
 ) -> tuple[list, list]:
     """Turn buffered items into operations. Returns (operations, markers).
 
@@ -117,36 +127,68 @@ def build_operations(
     the points buffered before it, so the order of writes to any one path is kept. An item
     that cannot be turned into an operation (a file that vanished, say) is logged and
     skipped: one bad item never stops the rest.
+
+    A file that cannot be staged because the disk refuses the copy (full, read-only) is not
+    skipped: with ``held``, that item and every item after it are put there, in order, for the
+    caller to try again later (``held.cause`` is the error); without, the OSError is raised.
     """
     out: list[ops.Operation] = []
     markers: list = []
     tags = list(map(_first, items))
     start = 0
-    for end, tag in enumerate(tags):
-        if tag in POINT_TAGS:
-            continue
-        _points(items[start:end], tags[start:end], stager, out)
-        start = end + 1
-        item = items[end]
-        if tag == MARKER:
-            markers.append(item[1])
-        elif tag == NEW_BUFFER:
-            live[id(item[1])] = item[1]
-        elif tag == SEALED:
-            live.pop(id(item[1]), None)
-            op = item[1].take()
-            if op is not None:
-                out.append(op)
-        else:
-            try:
-                op = _to_operation(item, stager)
-            except Exception as e:
-                logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
+    try:
+        for end, tag in enumerate(tags):
+            if tag in POINT_TAGS:
                 continue
-            if op is not None:
-                out.append(op)
-    _points(items[start:], tags[start:], stager, out)
+            _points(items, tags, start, end, stager, out)
+            start = end + 1
+            item = items[end]
+            if tag == MARKER:
+                markers.append(item[1])
+            elif tag == NEW_BUFFER:
+                live[id(item[1])] = item[1]
+            elif tag == SEALED:
+                live.pop(id(item[1]), None)
+                op = item[1].take()
+                if op is not None:
+                    out.append(op)
+            else:
+                try:
+                    op = _to_operation(item, stager)
+                except OSError as e:
+                    if is_disk_refusal(e):
+                        raise _Held(end, e) from e
+                    logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
+                    continue
+                except Exception as e:
+                    logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
+                    continue
+                if op is not None:
+                    out.append(op)
+        _points(items, tags, start, len(items), stager, out)
+    except _Held as h:
+        if held is None:
+            raise h.cause from None
+        held.extend(items[h.index :])
+        held.cause = h.cause
     return out, markers
+
+
+class _Held(Exception):
+    """The item at ``index`` needs a disk that refused it; it and the rest wait."""
+
+    def __init__(self, index: int, cause: OSError):
+        self.index = index
+        self.cause = cause
+
+
+_DISK_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def is_disk_refusal(e: OSError) -> bool:
+    """Whether ``e`` says the disk refused a write (full, over quota, read-only): worth
+    trying again later, unlike a source file that vanished."""
+    return e.errno in _DISK_REFUSALS
 
 
 _first = itemgetter(0)
@@ -156,15 +198,17 @@ _step = itemgetter(3)
 _stamp = itemgetter(4)
 
 
-def _points(items: list, tags: list, stager, out: list) -> None:
-    """Operations for a stretch of points with no barrier inside."""
-    if not items:
+def _points(all_items: list, all_tags: list, start: int, end: int, stager, out: list) -> None:
+    """Operations for the stretch ``start:end`` of points with no barrier inside."""
+    if start >= end:
         return
+    items = all_items[start:end]
+    tags = all_tags[start:end]
     if tags.count(FLOAT_POINT) == len(tags):
         _float_points(items, out)
         return
     series: dict[str, _SeriesBuffer] = {}
-    for item in items:
+    for i, item in enumerate(items):
         tag, path = item[0], item[1]
         buf = series.get(path)
         if buf is None or buf.kind != tag:
@@ -174,6 +218,12 @@ def _points(items: list, tags: list, stager, out: list) -> None:
         if tag == FILE_POINT:
             try:
                 ref = stager.stage(item[2])
+            except OSError as e:
+                if is_disk_refusal(e):
+                    _flush(series, out)
+                    raise _Held(start + i, e) from e
+                logger.error("despina: could not read the file for '%s': %s", path, e)
+                continue
             except Exception as e:
                 logger.error("despina: could not read the file for '%s': %s", path, e)
                 continue

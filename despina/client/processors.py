@@ -18,7 +18,7 @@ from collections import deque
 from despina import operations as ops
 from despina.client.items import MARKER, BlobStager, build_operations
 from despina.client.sender import Sender, make_marker
-from despina.errors import StoppedError, SyncError
+from despina.errors import QueueError, StoppedError, SyncError
 
 logger = logging.getLogger("despina")
 
@@ -26,6 +26,9 @@ logger = logging.getLogger("despina")
 # stop() gives up waiting once the store has taken nothing for this long; the operations stay
 # in the disk queue for `despina sync`.
 STOP_PATIENCE = 60.0
+# Items other than float points (strings, files, assignments) that may wait for the sender
+# before the user's thread does.
+MAX_ITEMS = 100_000
 
 
 def new_writer_id() -> str:
@@ -50,6 +53,7 @@ class StoppedSink:
 
 class Processor:
     sink = None
+    make_room = None  # async and offline modes: called after buffering an item
     buffers_points = False  # float points go to per-series PointBuffers (async, offline)
     backend = None
     mode = ""
@@ -90,17 +94,25 @@ class AsyncProcessor(Processor):
     def catch_up(self, backlog, target: int) -> None:
         """Hold the user's thread while a series buffer is over-full, so memory stays
         bounded: until ``backlog()`` (the buffer's length) is below ``target``. Gives up
-        after a second, and at once when the sender is not running."""
-        took = self._sender.took
+        after a second, and at once when the sender is not running; while the disk refuses
+        writes it waits as long as that lasts (nothing else could keep the points)."""
+        sender = self._sender
+        took = sender.took
         deadline = time.monotonic() + 1.0
-        while backlog() > target and self._sender.is_alive():
+        while backlog() > target and sender.is_alive():
             took.clear()
-            self._sender.wake()
+            sender.wake()
             # Sleep until the sender has taken points (not in short polls: each wake-up
             # would take the GIL from the sender that is doing the work).
             took.wait(0.05)
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline and sender.disk_error is None:
                 break
+
+    def make_room(self) -> None:
+        """Called after buffering an item other than a float point: hold the user's thread
+        while more than MAX_ITEMS wait for the sender."""
+        if len(self.sink) > MAX_ITEMS:
+            self.catch_up(self.sink.__len__, MAX_ITEMS // 2)
 
     def wait(self, timeout: float | None = None, patience: float | None = None) -> bool:
         """Block until stored. ``patience``: give up once the store has refused to take
@@ -119,6 +131,18 @@ class AsyncProcessor(Processor):
 
     def stop(self, timeout: float | None = None) -> None:
         done = self.wait(timeout, patience=STOP_PATIENCE)
+        disk_error = self._sender.disk_error
+        if not done and disk_error is not None:
+            self._sender.give_up()
+            self._sender.join(STOP_PATIENCE)
+            lost = self._sender.unstored()
+            self.queue.close()
+            raise QueueError(
+                f"{disk_error} stop() waited {STOP_PATIENCE:.0f} s for the disk to take "
+                f"writes: {lost:,} operations or points held only in memory are lost. What "
+                f"reached the disk queue {self.queue.folder} is kept: run `despina sync` once "
+                "there is room."
+            )
         self._sender.request_stop()
         self._sender.join(timeout if timeout is not None else STOP_PATIENCE)
         if self._sender.is_alive():

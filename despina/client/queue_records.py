@@ -88,9 +88,13 @@ class Tail:
 # Writing.
 
 
-def pack_record(first_seq: int, time: float, operations: list[Operation]) -> bytes:
-    """The bytes of one record (header and payload) holding ``operations`` from ``first_seq``."""
-    payload = encode_operations(operations)
+def pack_record(
+    first_seq: int, time: float, operations: list[Operation], payload: bytes | None = None
+) -> bytes:
+    """The bytes of one record (header and payload) holding ``operations`` from ``first_seq``;
+    ``payload``: their ``encode_operations`` already made."""
+    if payload is None:
+        payload = encode_operations(operations)
     if len(payload) > _MAX_PAYLOAD:
         raise QueueError(
             f"a record of {len(payload)} bytes is too large for the disk queue (4 GiB at "

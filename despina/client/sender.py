@@ -5,11 +5,19 @@ thread buffered, turns it into operations, appends them to the disk queue as one
 killed process loses at most the last cycle), and then, when there is a backend, sends every
 record not yet acknowledged as one batch, acknowledging it in the queue once the store has it.
 A backend that fails is retried with backoff; the records wait on disk meanwhile.
+
+Nothing leaves memory before it is on disk. When the disk refuses a record (full, read-only)
+the record stays in memory, the sender warns once (the folder and its free space), stops taking
+more from the user's buffers (so the user's thread waits, with bounded memory, as when the
+store lags) and tries again with backoff; once the disk takes it, everything goes on. An
+operation that cannot be encoded at all is dropped alone, with an error naming its path: one
+bad operation never holds up the ones behind it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -18,7 +26,8 @@ from dataclasses import dataclass
 from itertools import repeat, starmap
 
 from despina import operations as ops
-from despina.client.items import MARKER, BlobStager, build_operations
+from despina.client.items import MARKER, OPERATION, BlobStager, HeldItems, build_operations
+from despina.errors import QueueWriteError
 
 logger = logging.getLogger("despina")
 
@@ -28,6 +37,7 @@ MAX_BACKOFF = 30.0
 FSYNC_INTERVAL = 1.0
 ACK_INTERVAL = 1.0
 POINTS_PER_RECORD = 50_000  # points per disk-queue record, over all series
+MAX_DISK_BACKOFF = 5.0  # a refused disk is tried again at most this far apart
 
 
 @dataclass(slots=True)
@@ -35,6 +45,7 @@ class _Record:
     first_seq: int
     time: float
     operations: list
+    payload: bytes | None = None  # the encoded operations, until they are on disk
 
 
 class Sender(threading.Thread):
@@ -83,6 +94,15 @@ class Sender(threading.Thread):
         self._on_no_progress = on_no_progress
         self._no_progress_threshold = no_progress_threshold
         self._no_progress_reported = False
+        self._next_seq = queue.next_seq  # the first seq of the next record built
+        self._unwritten: deque[_Record] = deque()  # built, refused by the disk: in memory
+        self._held = HeldItems()  # items whose files the disk refused to stage, and those after
+        self.disk_error: QueueWriteError | OSError | None = None  # while the disk refuses
+        self._disk_since = 0.0
+        self._disk_retry_at = 0.0
+        self._disk_backoff = 0.5
+        self._disk_warned = False
+        self._give_up = False
 
     # ---- called from the user's thread ----------------------------------------------------
 
@@ -93,11 +113,28 @@ class Sender(threading.Thread):
         self._stop_requested = True
         self._wake.set()
 
+    def give_up(self) -> None:
+        """Stop now, leaving what the disk refused in memory (``unstored`` counts it)."""
+        self._give_up = True
+        self.request_stop()
+
     def stalled_for(self) -> float:
-        """Seconds since the backend last took a batch, while something waits to be sent."""
+        """Seconds since the backend last took a batch, or since the disk began refusing
+        writes, while something waits."""
+        if self.disk_error is not None:
+            return time.monotonic() - self._disk_since
         if not self._unsent:
             return 0.0
         return time.monotonic() - self._last_success
+
+    def unstored(self) -> int:
+        """Operations and items held in memory only (the disk refused them)."""
+        return (
+            sum(len(r.operations) for r in self._unwritten)
+            + len(self._held)
+            + len(self._buffer)
+            + sum(b.ready() for b in self._live.values())
+        )
 
     # ---- the thread -----------------------------------------------------------------------
 
@@ -110,17 +147,39 @@ class Sender(threading.Thread):
                 self._cycle()
             except Exception:  # never let the thread die: data stays on disk for `despina sync`
                 logger.exception("despina: the background sender failed a cycle; it keeps going")
-            if stopping and not self._buffer and not any(b.ready() for b in self._live.values()):
+            if self._give_up or (stopping and self._all_taken()):
                 if self._backend is not None:
-                    self._ack(force=True)
+                    try:
+                        self._ack(force=True)
+                    except QueueWriteError as e:  # harmless: the store skips what it has
+                        logger.warning("despina: %s", e)
                 break
 
+    def _all_taken(self) -> bool:
+        return not (
+            self._buffer
+            or self._held
+            or self._unwritten
+            or any(b.ready() for b in self._live.values())
+        )
+
     def _cycle(self) -> None:
+        if (self._unwritten or self._held) and not self._retry_disk():
+            self._ship()  # what is on disk still goes: acknowledged segments free space
+            self._release_markers()
+            return
         items = self._drain()
+        if items:
+            self.took.set()
+        if self._held:
+            items = self._held + items
+            self._held = HeldItems()
         markers: list = []
         stop_ops: list = []
         if items:
-            operations, markers = build_operations(items, self._stager, self._live)
+            operations, markers = build_operations(items, self._stager, self._live, self._held)
+            if self._held:
+                self._disk_refused(self._staging_error(self._held.cause))
             # "Stopped" goes last, after the series points appended before it (they wait in
             # the live buffers drained below); sent earlier, those later batches would read
             # as a new session writing again and the store would mark the run running.
@@ -131,9 +190,10 @@ class Sender(threading.Thread):
         self._ship()
         # Every point appended before the items just drained is in a live buffer now: drain
         # that much (points appended meanwhile wait for the next cycle), in slices, so a
-        # backlog never needs much memory at once.
+        # backlog never needs much memory at once. Not while the disk refuses: the points
+        # then wait where they are, and the user's thread with them.
         pending = {key: buf.ready() for key, buf in self._live.items()}
-        while any(pending.values()):
+        while any(pending.values()) and self.disk_error is None:
             operations = []
             budget = POINTS_PER_RECORD  # points per record, over all series
             for key, count in pending.items():
@@ -145,24 +205,95 @@ class Sender(threading.Thread):
             self._write(operations)
             self.took.set()
             self._ship()
-        if stop_ops:
-            self._write(stop_ops)
-            self._ship()
-        self._markers.extend((self._queue.next_seq - 1, m) for m in markers)
+        if self.disk_error is not None:
+            # Points left in the live buffers come before these: "stopped" and the markers
+            # of wait() wait with them.
+            later = [(OPERATION, o) for o in stop_ops] + [(MARKER, m) for m in markers]
+            self._held[:0] = later
+        else:
+            if stop_ops:
+                self._write(stop_ops)
+                self._ship()
+            self._markers.extend((self._next_seq - 1, m) for m in markers)
         self._release_markers()
 
     def _write(self, operations: list) -> None:
-        if operations:
-            seq = self._queue.next_seq
+        """Give ``operations`` the next sequence numbers and put them on disk (or, while the
+        disk refuses, keep them in memory, in order)."""
+        if not operations:
+            return
+        try:
+            payload = ops.encode_operations(operations)
+        except Exception:
+            operations = _encodable(operations)
+            if not operations:
+                return
+            payload = ops.encode_operations(operations)
+        self._unwritten.append(_Record(self._next_seq, time.time(), operations, payload))
+        self._next_seq += len(operations)
+        if self.disk_error is None:
+            self._write_unwritten()
+
+    def _write_unwritten(self) -> bool:
+        """Append the records kept in memory to the disk queue, in order; False (and the
+        rest kept) as soon as the disk refuses one."""
+        while self._unwritten:
+            rec = self._unwritten[0]
+            try:
+                self._queue.append(rec.first_seq, rec.time, rec.operations, rec.payload)
+            except QueueWriteError as e:
+                self._disk_refused(e)
+                return False
+            self._unwritten.popleft()
+            rec.payload = None
+            self._unsent.append(rec)
+            # A killed process loses nothing appended; a lost machine loses at most the last
+            # FSYNC_INTERVAL, at the price of one fsync a second.
             now = time.time()
-            self._queue.append(seq, now, operations)
-            # A killed process loses nothing flushed to the OS; a lost machine loses at most
-            # the last FSYNC_INTERVAL, at the price of one fsync a second.
-            fsync = now - self._last_fsync >= FSYNC_INTERVAL
-            self._queue.flush(fsync=fsync)
-            if fsync:
+            if now - self._last_fsync >= FSYNC_INTERVAL:
                 self._last_fsync = now
-            self._unsent.append(_Record(seq, now, operations))
+                try:
+                    self._queue.flush(fsync=True)
+                except QueueWriteError as e:  # it is with the OS: it survives a killed process
+                    logger.warning("despina: %s", e)
+        return True
+
+    def _retry_disk(self) -> bool:
+        """Try the disk again once the backoff has passed; True when it took everything."""
+        if time.monotonic() < self._disk_retry_at and not self._stop_requested:
+            return False
+        if not self._write_unwritten():
+            return False
+        if self.disk_error is not None:
+            logger.warning(
+                "despina: the disk queue %s takes writes again; logging goes on",
+                self._queue.folder,
+            )
+        self.disk_error = None
+        self._disk_backoff = 0.5
+        self._disk_warned = False
+        return True
+
+    def _disk_refused(self, error) -> None:
+        now = time.monotonic()
+        if self.disk_error is None:
+            self._disk_since = now
+        self.disk_error = error
+        self._disk_retry_at = now + self._disk_backoff
+        self._disk_backoff = min(self._disk_backoff * 2, MAX_DISK_BACKOFF)
+        if not self._disk_warned:
+            self._disk_warned = True
+            logger.warning(
+                "despina: %s Nothing is lost: the operations wait in memory, logging calls "
+                "wait for room, and writing is retried every few seconds.",
+                error,
+            )
+
+    def _staging_error(self, cause: OSError) -> QueueWriteError:
+        """The error to report for a file the disk refused to stage (in the queue's folder,
+        or the embedded store's blobs)."""
+        folder = os.path.dirname(cause.filename) if cause.filename else self._queue.folder
+        return QueueWriteError(folder, cause)
 
     def _ship(self) -> None:
         if self._backend is None:
@@ -245,9 +376,11 @@ class Sender(threading.Thread):
     def _release_markers(self) -> None:
         if not self._markers:
             return
-        done_up_to = self._queue.next_seq - 1
+        done_up_to = self._next_seq - 1
         if self._unsent:
             done_up_to = self._unsent[0].first_seq - 1
+        elif self._unwritten:
+            done_up_to = self._unwritten[0].first_seq - 1
         keep = []
         for seq, event in self._markers:
             if seq <= done_up_to:
@@ -255,6 +388,24 @@ class Sender(threading.Thread):
             else:
                 keep.append((seq, event))
         self._markers = keep
+
+
+def _encodable(operations: list) -> list:
+    """The operations that can be encoded; each one that cannot is logged and dropped."""
+    out = []
+    for op in operations:
+        try:
+            ops.encode_operations([op])
+        except Exception as e:
+            logger.error(
+                "despina: a write to '%s' could not be encoded and was dropped (%s: %s)",
+                getattr(op, "path", "?"),
+                type(e).__name__,
+                e,
+            )
+            continue
+        out.append(op)
+    return out
 
 
 def _safe_call(callback: Callable[[], None]) -> None:

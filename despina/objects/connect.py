@@ -20,6 +20,7 @@ from despina.client.processors import (
     new_writer_id,
 )
 from despina.errors import InvalidModeError, UsageError
+from despina.names import split_project_name
 from despina.store.model import PROJECT, ContainerInfo
 
 MODES = ("async", "sync", "offline", "read-only", "debug")
@@ -49,9 +50,7 @@ def resolve_mode(mode: str | None) -> str:
 def resolve_project(project: str | None) -> str:
     name = project or settings.setting("project") or DEFAULT_PROJECT
     name = str(name).strip()
-    parts = name.split("/")
-    if len(parts) > 2 or not all(p.strip() for p in parts):
-        raise UsageError(f"project {project!r} must look like 'workspace/name' (or just 'name')")
+    split_project_name(name)  # raises InvalidProjectNameError saying what a name may hold
     return name
 
 

@@ -13,13 +13,14 @@ from despina import operations as ops
 from despina.client import items as it
 from despina.client.processors import StoppedSink
 from despina.errors import (
-    InvalidPathError,
     OfflineReadError,
     ProtectedFieldError,
     StoppedError,
 )
+from despina.names import check_field_path
 from despina.objects.connect import open_container
 from despina.objects.handler import Handler
+from despina.objects.known_fields import KnownFields
 from despina.store.fields import READ_ONLY
 from despina.store.model import RUN_STATE
 
@@ -68,7 +69,7 @@ class Container:
     ) -> None:
         self._stopped = False
         self._handlers: dict[str, Handler] = {}
-        self._types: dict[str, str] = {}
+        self._types = KnownFields()
         callbacks = {}
         if async_lag_callback is not None:
             callbacks["on_lag"] = lambda: async_lag_callback(self)
@@ -106,24 +107,24 @@ class Container:
         return handler
 
     def _new_handler(self, path: str) -> Handler:
-        if not isinstance(path, str):
-            raise InvalidPathError(f"a field path must be a string, got {type(path).__name__}")
-        parts = path.split("/")
-        if not path or any(p == "" for p in parts):
-            raise InvalidPathError(
-                f"invalid field path {path!r}: paths are names separated by '/', with no empty "
-                "parts (no leading, trailing or doubled '/')"
-            )
-        handler = self._handlers[path] = Handler(self, path)
+        normal = check_field_path(path)  # raises InvalidPathError; the NFC form
+        handler = self._handlers.get(normal)
+        if handler is None:
+            handler = self._handlers[normal] = Handler(self, normal)
+        self._handlers[path] = handler  # another spelling of the same field, if not NFC
         return handler
+
+    def _buffering(self, also: Handler) -> list[Handler]:
+        """The handlers whose series buffer points (each once), with ``also``."""
+        out = dict.fromkeys(h for h in self._handlers.values() if h._backlog is not None)
+        out.setdefault(also)
+        return list(out)
 
     def _share_backlog(self, opened: Handler) -> None:
         """Split the backlog allowance among the series that buffer points."""
         from despina.objects import handler as handler_module
 
-        buffered = [h for h in self._handlers.values() if h._backlog is not None]
-        if opened not in buffered:
-            buffered.append(opened)
+        buffered = self._buffering(opened)
         share = max(handler_module.MAX_BACKLOG // len(buffered), handler_module.MIN_BACKLOG)
         for h in buffered:
             h._limit = share
@@ -134,9 +135,7 @@ class Container:
         little is left, hold the user's thread until the sender has taken half of them."""
         from despina.objects import handler as handler_module
 
-        buffered = [h for h in self._handlers.values() if h._backlog is not None]
-        if over not in buffered:
-            buffered.append(over)
+        buffered = self._buffering(over)
         lengths = [h._backlog() for h in buffered]
         share = (handler_module.MAX_BACKLOG - sum(lengths)) // len(buffered)
         if share >= max(handler_module.MIN_BACKLOG // 10, 1):
@@ -163,7 +162,7 @@ class Container:
 
     def pop(self, path: str, wait: bool = False) -> None:
         """Delete a field, or every field of a namespace."""
-        self[path]  # validates the path
+        path = self[path]._path  # checked, in NFC
         if path == "sys" or path in PROTECTED:
             raise ProtectedFieldError(f"'{path}' cannot be deleted")
         prefix = path + "/"

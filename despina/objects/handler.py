@@ -19,8 +19,10 @@ from despina.objects import reads
 from despina.objects.values import (
     classify_point,
     classify_value,
+    clean_label,
+    clean_string,
+    clean_strings,
     datetime_to_micros,
-    truncate_string,
     warn_once,
 )
 
@@ -163,15 +165,19 @@ class Handler:
                     self._container._make_room(self)
             else:
                 self._sink.append((_FLOAT_POINT, self._path, value, step, timestamp))
-        elif kind == ops.STRING_SERIES:
-            value = truncate_string(self._path, value, self._container)
-            self._sink.append((it.STRING_POINT, self._path, value, step, timestamp))
         else:
-            name = kwargs.get("name")
-            description = kwargs.get("description")
-            self._sink.append(
-                (it.FILE_POINT, self._path, value, step, timestamp, name, description)
-            )
+            if kind == ops.STRING_SERIES:
+                value = clean_string(self._path, value, self._container)
+                self._sink.append((it.STRING_POINT, self._path, value, step, timestamp))
+            else:
+                name = clean_label(self._path, kwargs.get("name"), self._container)
+                description = clean_label(self._path, kwargs.get("description"), self._container)
+                self._sink.append(
+                    (it.FILE_POINT, self._path, value, step, timestamp, name, description)
+                )
+            make_room = self._container._processor.make_room
+            if make_room is not None:
+                make_room()
 
     def extend(self, values, steps=None, timestamps=None, wait: bool = False, **kwargs) -> None:
         """Append many points; a dict of lists extends several series. ``kwargs`` may carry
@@ -253,11 +259,13 @@ class Handler:
         elif kind == ops.BOOL:
             op = ops.AssignBool(path, payload)
         elif kind == ops.STRING:
-            op = ops.AssignString(path, truncate_string(path, payload, self._container))
+            op = ops.AssignString(path, clean_string(path, payload, self._container))
         elif kind == ops.DATETIME:
             op = ops.AssignDatetime(path, datetime_to_micros(payload))
         elif kind == ops.STRING_SET:
-            op = ops.AssignStringSet(path, sorted({str(v) for v in payload}))
+            op = ops.AssignStringSet(
+                path, sorted(set(clean_strings(path, payload, self._container)))
+            )
         elif kind == ops.FILE_SET:
             self._sink.append((it.UPLOAD_FILES, path, _expand_globs(payload.file_globs), True))
             return
@@ -358,12 +366,16 @@ class Handler:
         """Add strings to a string set (tags)."""
         self._container._check_writable(self._path)
         self._claim(ops.STRING_SET)
-        self._submit(ops.AddStrings(self._path, _strings(values)), wait)
+        self._submit(
+            ops.AddStrings(self._path, clean_strings(self._path, values, self._container)), wait
+        )
 
     def remove(self, values: str | Iterable[str], wait: bool = False) -> None:
         self._container._check_writable(self._path)
         self._claim(ops.STRING_SET)
-        self._submit(ops.RemoveStrings(self._path, _strings(values)), wait)
+        self._submit(
+            ops.RemoveStrings(self._path, clean_strings(self._path, values, self._container)), wait
+        )
 
     def pop(self, path: str | None = None, wait: bool = False) -> None:
         target = self._path if path is None else f"{self._path}/{path}"
@@ -427,9 +439,11 @@ class Handler:
         """Fix this field's type on first write; refuse a write of another type."""
         current = self._kind
         if current is None:
-            current = self._container._types.get(self._path)
+            types = self._container._types
+            current = types.get(self._path)
             if current is None:
-                self._container._types[self._path] = kind
+                types.check_new(self._path)
+                types[self._path] = kind
                 current = kind
             self._kind = current
         if current != kind:
@@ -439,12 +453,6 @@ class Handler:
         self._sink.append((it.OPERATION, op))
         if wait:
             self._container.wait()
-
-
-def _strings(values) -> list[str]:
-    if isinstance(values, str):
-        return [values]
-    return [str(v) for v in values]
 
 
 def _check_file_exists(file) -> None:

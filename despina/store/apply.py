@@ -11,7 +11,8 @@ import json
 import math
 
 from despina import operations as ops
-from despina.errors import ContainerNotFoundError, FieldTypeError
+from despina.errors import ContainerNotFoundError, FieldTypeError, InvalidPathError
+from despina.names import check_field_path, is_utf8
 from despina.operations import Batch, BatchResult, OperationError
 from despina.store import series
 from despina.store.apply_files import check_blob, delete_file_set_files, put_entries
@@ -29,6 +30,28 @@ from despina.store.model import HEARTBEAT_WINDOW, MODEL_VERSION
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _NOT_WRITTEN = (ops.ChangeStage, ops.SetAlias, ops.RemoveAlias, ops.MarkStopped)
+
+
+def _entry_texts(op) -> list[str]:
+    return [t for e in op.files for t in (e.path, e.location)]
+
+
+# The strings an operation carries into the database, which must be valid Unicode (SQLite
+# and PostgreSQL store UTF-8; a lone surrogate would fail the whole batch at the driver).
+_TEXTS = {
+    ops.AssignString: lambda op: (str(op.value),),
+    ops.AssignStringSet: lambda op: map(str, op.values),
+    ops.AddStrings: lambda op: map(str, op.values),
+    ops.RemoveStrings: lambda op: map(str, op.values),
+    ops.AppendStrings: lambda op: map(str, op.values),
+    ops.AppendFiles: lambda op: [t for v in op.values for t in (v.name, v.description)],
+    ops.UploadFileSetFiles: _entry_texts,
+    ops.TrackArtifactFiles: _entry_texts,
+    ops.DeleteFileSetFiles: lambda op: map(str, op.patterns),
+    ops.ChangeStage: lambda op: (str(op.stage),),
+    ops.SetAlias: lambda op: (str(op.alias),),
+    ops.RemoveAlias: lambda op: (str(op.alias),),
+}
 
 
 class _Context:
@@ -107,6 +130,16 @@ def _apply_one(ctx: _Context, op: ops.Operation) -> str | None:
     handler = _HANDLERS.get(type(op))
     if handler is None:
         raise Refused(f"unknown operation {type(op).__name__}")
+    try:
+        op.path = check_field_path(op.path)  # the client's own check, and NFC
+    except InvalidPathError as e:
+        raise Refused(str(e)) from None
+    texts = _TEXTS.get(type(op))
+    if texts is not None and not all(map(is_utf8, texts(op))):
+        raise Refused(
+            f"'{op.path}': the text holds a lone surrogate (it is not valid Unicode); "
+            "nothing was written"
+        )
     if not isinstance(op, _NOT_WRITTEN) and op.path in PROTECTED:
         if op.path == STAGE_PATH:
             raise Refused("'sys/stage' cannot be written directly; use change_stage(stage)")

@@ -10,6 +10,7 @@ from despina.errors import (
     ProjectNotFoundError,
     UsageError,
 )
+from despina.names import split_project_name
 from despina.store.db import Database, in_chunks, placeholders
 from despina.store.model import (
     CONTAINER_KINDS,
@@ -21,21 +22,7 @@ from despina.store.model import (
     ProjectInfo,
 )
 
-DEFAULT_WORKSPACE = "local"
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
-
-
-def split_project_name(qualified_name: str) -> tuple[str, str]:
-    """``"workspace/name"`` -> (workspace, name); a bare ``"name"`` is in workspace local."""
-    text = str(qualified_name or "").strip()
-    workspace, _, name = text.rpartition("/") if "/" in text else ("", "", text)
-    workspace = workspace.strip() or DEFAULT_WORKSPACE
-    name = name.strip()
-    if not name or "/" in workspace:
-        raise UsageError(
-            f"invalid project name {qualified_name!r}: use 'workspace/name' or just 'name'"
-        )
-    return workspace, name
 
 
 def base_project_key(name: str) -> str:

@@ -292,20 +292,26 @@ def test_migration_from_version_5_gives_members_their_owners(backend, request, t
     store.close()
 
 
-def test_page_reads_columns_with_nul_in_their_paths(store):
-    """read_columns maps the rows back to the paths asked for (PostgreSQL stores NUL as
-    U+FFFD, and gives that back)."""
+def test_page_reads_columns_with_odd_characters_in_their_paths(store):
+    """read_columns maps the rows back to the paths asked for, whatever characters they hold;
+    a NUL, which PostgreSQL cannot store, is refused before it reaches the database."""
     from despina import operations as ops
 
     from store_helpers import Writer, new_uuid
 
     info = store.create_container(
-        project="ws/nul", kind="run", uuid=new_uuid(), owner="o", created=T0
+        project="ws/odd", kind="run", uuid=new_uuid(), owner="o", created=T0
     )
-    Writer(store, info.uuid).send(ops.AssignFloat("p/a\x00b", 1.5), ops.AssignFloat("p/plain", 2.5))
-    table = store.fetch_table("ws/nul", "run", columns=["p/a\x00b", "p/plain"])
-    assert [r["p/a\x00b"] for r in table.rows] == [1.5]
+    odd = "p/a'b\"c%_é"
+    result = Writer(store, info.uuid).send(
+        ops.AssignFloat(odd, 1.5), ops.AssignFloat("p/plain", 2.5), ops.AssignFloat("p/a\x00b", 3.5)
+    )
+    assert [e.seq for e in result.errors] == [3], result.errors
+    assert "control character" in result.errors[0].message
+    table = store.fetch_table("ws/odd", "run", columns=[odd, "p/plain", "p/a\x00b"])
+    assert [r[odd] for r in table.rows] == [1.5]
     assert [r["p/plain"] for r in table.rows] == [2.5]
+    assert [r.get("p/a\x00b") for r in table.rows] == [None]
 
 
 def test_sqlite_drives_from_one_clause_and_probes_the_others(tmp_path):
