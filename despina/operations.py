@@ -418,18 +418,30 @@ _BY_CODE: dict[int, type[Operation]] = {
 }
 
 
+def _short(value, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for messages about what was received."""
+    try:
+        text = repr(value)
+    except Exception:  # a repr too deep to print
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def operation_from_list(item: list) -> Operation:
-    """Rebuild an operation from its serialised list form."""
+    """Rebuild an operation from its serialised list form; MalformedOperationError (and no
+    other error) for anything that is not one. The arguments' types are not checked here:
+    the server's ``validate.check_batch`` and the store do that."""
     if not isinstance(item, (list, tuple)) or len(item) < 2:
         raise MalformedOperationError(
-            f"an operation must be a list [code, path, ...], got {item!r}"
+            f"an operation must be a list [code, path, ...], got {_short(item)}"
         )
     code, path, *args = item
-    cls = _BY_CODE.get(code)
+    # Only an int names an operation: 1.0 and True compare equal to 1, a list is unhashable.
+    cls = _BY_CODE.get(code) if type(code) is int else None
     if cls is None:
-        raise MalformedOperationError(f"unknown operation code {code!r}")
+        raise MalformedOperationError(f"unknown operation code {_short(code)}")
     if not isinstance(path, str):
-        raise MalformedOperationError(f"operation path must be a string, got {path!r}")
+        raise MalformedOperationError(f"operation path must be a string, got {_short(path)}")
     try:
         from_args = getattr(cls, "from_args", None)
         if from_args is not None:

@@ -179,7 +179,7 @@ def _typed_value(item: dict) -> dict:
     }
     if type_ == ops.STRING_SET:
         return {"op": "assign_string_set", "path": item.get("path"), "values": value}
-    if type_ not in simple:
+    if not isinstance(type_, str) or type_ not in simple:
         raise ProtocolError(
             f"type: {type_!r} cannot be assigned a plain value; use one of "
             f"{', '.join(simple)} or string_set"
