@@ -1,7 +1,9 @@
 """Who is calling, and may they: tokens from the Authorization header, roles on projects.
 
 Every route but ``/api/v1/health`` depends on ``principal``. A project the caller has no role
-in answers 404 (as if it did not exist); a role too weak for the action answers 403.
+in answers 404 (as if it did not exist); a role too weak for the action answers 403. A container
+of such a project answers exactly what a container that does not exist answers
+(``container_not_found``), so that its uuid or id reveals neither its project nor that it exists.
 
 Verified tokens and project roles are remembered for ``AUTH_CACHE_SECONDS`` per application
 (``AuthCache``), so the ingest path does not read the accounts tables on every batch. A token
@@ -22,6 +24,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from despina.errors import ContainerNotFoundError
 from despina.server.accounts import RANK, User, hash_token
 from despina.server.state import ServerState
 
@@ -172,6 +175,10 @@ def project_role(state: ServerState, who: Principal, project: str, cache: AuthCa
     return role
 
 
+def _too_weak(who: Principal, have: str, project: str, role: str) -> HTTPException:
+    return HTTPException(403, f"{who.name} is a {have} of {project}; this needs the {role} role")
+
+
 def require_project(
     state: ServerState, who: Principal, project: str, role: str, cache: AuthCache | None = None
 ) -> str:
@@ -181,7 +188,34 @@ def require_project(
     if have is None:
         raise HTTPException(404, f"no project {project!r} (or you are not a member of it)")
     if RANK[have] < RANK[role]:
-        raise HTTPException(403, f"{who.name} is a {have} of {project}; this needs the {role} role")
+        raise _too_weak(who, have, project, role)
+    return have
+
+
+def container_not_found(uuid: str) -> ContainerNotFoundError:
+    """The one answer (404) for a container uuid that does not exist or that the caller may
+    not see."""
+    return ContainerNotFoundError(
+        f"no run, model, model version or project with uuid {uuid!r}, or you are not a member "
+        "of its project"
+    )
+
+
+def require_container(
+    state: ServerState,
+    who: Principal,
+    project: str,
+    uuid: str,
+    role: str,
+    cache: AuthCache | None = None,
+) -> str:
+    """``require_project`` for container ``uuid`` of ``project``, except that a caller with no
+    role there gets ``container_not_found``, which names no project."""
+    have = project_role(state, who, project, cache)
+    if have is None:
+        raise container_not_found(uuid)
+    if RANK[have] < RANK[role]:
+        raise _too_weak(who, have, project, role)
     return have
 
 

@@ -10,12 +10,15 @@ from starlette.concurrency import run_in_threadpool
 
 from despina import operations as ops
 from despina import wire
-from despina.errors import ProjectNotFoundError
+from despina.errors import ContainerNotFoundError, ProjectNotFoundError
 from despina.server.auth import (
     Caller,
     Principal,
     auth_cache,
     authenticate,
+    container_not_found,
+    project_role,
+    require_container,
     require_project,
     require_workspace,
     server_state,
@@ -29,10 +32,14 @@ router = APIRouter(tags=["containers"])
 
 
 def container_for(request: Request, who: Principal, uuid: str, role: str):
-    """The container with ``uuid`` after checking ``who`` has ``role`` in its project."""
+    """The container with ``uuid`` after checking ``who`` has ``role`` in its project; one 404
+    (naming no project) when it does not exist or ``who`` has no role there."""
     state = server_state(request)
-    info = state.store.get_container_by_uuid(check_uuid(uuid))
-    require_project(state, who, info.project, role)
+    try:
+        info = state.store.get_container_by_uuid(check_uuid(uuid))
+    except ContainerNotFoundError:
+        raise container_not_found(uuid) from None
+    require_container(state, who, info.project, info.uuid, role)
     return info
 
 
@@ -78,7 +85,7 @@ async def create_container(request: Request, who: Caller):
         **extra,
     )
     if info.project != project:  # the uuid already names a container of another project
-        require_project(state, who, info.project, "contributor")
+        require_container(state, who, info.project, info.uuid, "contributor")
     return reply(request, wire.container_to_wire(info))
 
 
@@ -96,8 +103,17 @@ def get_container(
         require_project(state, who, project, "viewer")
     if kind is not None and kind not in CONTAINER_KINDS:
         raise HTTPException(400, f"kind must be one of {', '.join(CONTAINER_KINDS)}")
-    info = state.store.get_container(check_sys_id(sys_id), project=project, kind=kind)
-    require_project(state, who, info.project, "viewer")
+    what = (kind or "run, model, model version or project").replace("_", " ")
+    missing = ContainerNotFoundError(
+        f"no {what} with id {sys_id!r}{f' in project {project!r}' if project else ''}, or you "
+        "are not a member of its project; check the id (for example 'CLS-12') and the project"
+    )
+    try:
+        info = state.store.get_container(check_sys_id(sys_id), project=project, kind=kind)
+    except ContainerNotFoundError:
+        raise missing from None
+    if project_role(state, who, info.project, None) is None:
+        raise missing
     return reply(request, wire.container_to_wire(info))
 
 
@@ -147,8 +163,11 @@ def ingest_body(app_state, header: str | None, body: bytes, encoding: str | None
     who = authenticate(state, cache, header)
     body = decompress(body, encoding, state.settings.max_body_bytes)
     batch = check_batch(ops.decode_batch(body))
-    project = _container_project(app_state, state.store, batch.container)
-    require_project(state, who, project, "contributor", cache)
+    try:
+        project = _container_project(app_state, state.store, batch.container)
+    except ContainerNotFoundError:
+        raise container_not_found(batch.container) from None
+    require_container(state, who, project, batch.container, "contributor", cache)
     return wire.pack(wire.batch_result_to_wire(state.store.apply_batch(batch)))
 
 

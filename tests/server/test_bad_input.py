@@ -1,0 +1,217 @@
+"""Odd and hostile requests to a real ``despina server`` process, over SQLite and PostgreSQL:
+each gets a 4xx with a message (``{"detail": str}``), never a 500, and changes
+nothing.
+
+- a container of a project the caller may not see answers exactly as one that does not exist.
+
+Needs PostgreSQL at ``DESPINA_TEST_POSTGRES_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``) for the PostgreSQL half; skipped without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import time
+import unicodedata
+import urllib.parse
+import uuid as uuid_module
+from array import array
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from despina import operations as ops
+
+from server_helpers import ServerProcess, batch
+
+PG_URL = os.environ.get(
+    "DESPINA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BLOB = b"some file"
+BLOB_HASH = hashlib.sha256(BLOB).hexdigest()
+OPEN = "open/proj"  # alice is a contributor here
+SECRET = "sec/secret"  # only the admin sees it
+JSON = {"Content-Type": "application/json"}
+
+
+@dataclass
+class Site:
+    """A running server, its users' tokens and what the fixture put in it."""
+
+    url: str
+    client: httpx.Client
+    tokens: dict[str, str]
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def call(self, method: str, path: str, who: str | None = "admin", **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if who is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        return self.client.request(method, "/api/v1" + path, headers=headers, **kwargs)
+
+    def ok(self, method: str, path: str, who: str = "admin", **kwargs):
+        r = self.call(method, path, who, **kwargs)
+        assert r.status_code < 300, (method, path, r.status_code, r.text)
+        return r.json() if r.content else None
+
+    def snapshot(self) -> tuple:
+        """What a refused request must leave as it was."""
+        return (
+            sorted(p["qualified_name"] for p in self.ok("GET", "/projects")),
+            sorted(u["name"] for u in self.ok("GET", "/users")),
+            len(self.ok("GET", "/tokens")),
+            self.ok("GET", f"/containers/{self.ids['open']}/structure"),
+            self.ok("GET", f"/projects/{OPEN}/views"),
+        )
+
+
+def _pg_database():
+    """(URL of a fresh database, a function dropping it), or a skip."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.Error as e:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {e}")
+    name = f"despina_bad_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    parts = urllib.parse.urlsplit(PG_URL)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name)), drop
+
+
+def _populate(site: Site) -> None:
+    """Users alice (contributor of OPEN), mallory (no role) and wsc (contributor of the
+    workspace team); a run in each project with a few fields; a blob."""
+    for name in ("alice", "mallory", "wsc"):
+        site.ok("POST", "/users", json={"name": name})
+        site.tokens[name] = site.ok("POST", "/tokens", json={"user": name})["token"]
+    for project in (OPEN, SECRET):
+        site.ok("POST", "/projects", json={"name": project})
+    site.ok("PUT", f"/projects/{OPEN}/members/alice", json={"role": "contributor"})
+    site.ok("PUT", "/workspaces/team/members/wsc", json={"role": "contributor"})
+    site.ok("PUT", f"/blobs/{BLOB_HASH}", content=BLOB)
+    for key, project in (("open", OPEN), ("secret", SECRET)):
+        uuid = uuid_module.uuid4().hex
+        info = site.ok(
+            "POST",
+            "/containers",
+            json={"project": project, "kind": "run", "uuid": uuid, "created": time.time()},
+        )
+        site.ids[key], site.ids[f"{key}_id"] = uuid, info["sys_id"]
+        body = batch(
+            uuid,
+            [
+                ops.AssignFloat("params/lr", 0.1),
+                ops.AssignFloat(unicodedata.normalize("NFC", "params/é"), 1.0),
+                ops.AppendStrings("text", *_one_point("hello")),
+                ops.UploadFileSetFiles("set", [ops.FileEntry("a.txt", BLOB_HASH, len(BLOB))]),
+            ],
+        )
+        assert site.ok("POST", "/batches", content=body)["errors"] == []
+
+
+def _one_point(value):
+    return array("d", [0.0]), [value], array("d", [time.time()])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    env, drop = {}, None
+    if request.param == "postgresql":
+        env["DESPINA_DATABASE_URL"], drop = _pg_database()
+    folder = tmp_path_factory.mktemp(f"bad-input-{request.param}")
+    server = ServerProcess(folder / "srv", None, env=env)
+    try:
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            s = Site(server.url, client, {"admin": server.admin_token})
+            _populate(s)
+            yield s
+    finally:
+        server.stop()
+        if drop is not None:
+            drop()
+
+
+def _refused(r: httpx.Response, status: int = 400) -> dict:
+    """The answer is ``status`` with the error body; returns it."""
+    assert r.status_code == status, (r.status_code, r.text)
+    body = r.json()
+    assert isinstance(body.get("detail"), str) and body["detail"], body
+    return body
+
+
+# ---- containers of projects the caller may not see ----------------------------------------
+
+# (method, path, JSON body or None): "{x}" is the container's uuid.
+BY_UUID = [
+    ("GET", "/containers/{x}", None),
+    ("GET", "/containers/{x}/structure", None),
+    ("GET", "/containers/{x}/fields?prefix=params", None),
+    ("GET", "/containers/{x}/field/params/lr", None),
+    ("GET", "/containers/{x}/floats/params/lr", None),
+    ("GET", "/containers/{x}/objects/text", None),
+    ("GET", "/containers/{x}/search/text?text=hel", None),
+    ("GET", "/containers/{x}/files/set", None),
+    ("POST", "/trash", {"uuids": ["{x}"], "trashed": True}),
+    ("POST", "/containers/{x}/operations", {"operations": [{"op": "delete_field", "path": "a"}]}),
+    ("POST", "/projects/open/proj/buckets", {"uuids": ["{x}"], "path": "params/lr"}),
+]
+
+
+def _ask(site: Site, who: str, method: str, path: str, body, uuid: str) -> httpx.Response:
+    text = None if body is None else json.dumps(body).replace("{x}", uuid)
+    return site.call(method, path.replace("{x}", uuid), who, content=text, headers=JSON)
+
+
+@pytest.mark.parametrize("who", ["alice", "mallory"])
+@pytest.mark.parametrize(("method", "path", "body"), BY_UUID)
+def test_a_hidden_container_answers_as_one_that_does_not_exist(site, who, method, path, body):
+    secret, missing = site.ids["secret"], uuid_module.uuid4().hex
+    hidden = _ask(site, who, method, path, body, secret)
+    absent = _ask(site, who, method, path, body, missing)
+    assert hidden.status_code == absent.status_code == 404, (hidden.text, absent.text)
+    assert hidden.json() == {
+        k: v.replace(missing, secret) if isinstance(v, str) else v for k, v in absent.json().items()
+    }
+    assert "sec" not in hidden.text.replace(secret, "")
+    # and the admin sees it: the 404 is not because it is not there
+    assert site.call("GET", f"/containers/{secret}").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["alice", "mallory"])
+def test_a_hidden_container_of_a_batch_answers_as_one_that_does_not_exist(site, who):
+    before = site.snapshot()
+    secret, missing = site.ids["secret"], uuid_module.uuid4().hex
+    answers = []
+    for uuid in (secret, missing):
+        body = batch(uuid, [ops.AssignFloat("params/x", 1.0)], writer=f"w-{who}")
+        answers.append(_refused(site.call("POST", "/batches", who, content=body), 404))
+    assert answers[0] == {k: v.replace(missing, secret) for k, v in answers[1].items()}
+    assert "sec" not in answers[0]["detail"].replace(secret, "")
+    assert site.snapshot() == before
+    fields = site.ok("GET", f"/containers/{secret}/fields?prefix=params")
+    assert [f["path"] for f in fields if f["path"] == "params/x"] == []
+
+
+@pytest.mark.parametrize("who", ["alice", "mallory"])
+def test_a_hidden_container_by_id_answers_as_one_that_does_not_exist(site, who):
+    secret_id = site.ids["secret_id"]
+    hidden = _refused(site.call("GET", f"/containers/by-id/{secret_id}", who), 404)
+    absent = _refused(site.call("GET", "/containers/by-id/NOPE-404", who), 404)
+    assert hidden == {k: v.replace("NOPE-404", secret_id) for k, v in absent.items()}
+    assert "sec/" not in hidden["detail"]
+
+
+def test_creating_a_container_with_the_uuid_of_a_hidden_one_names_no_project(site):
+    body = {"project": OPEN, "kind": "run", "uuid": site.ids["secret"], "created": 1.0}
+    r = site.call("POST", "/containers", "alice", json=body)
+    assert "sec" not in _refused(r, 404)["detail"].replace(site.ids["secret"], "")
