@@ -1,9 +1,12 @@
 """The server's application: ``create_app(settings)`` builds it, the routes do the rest.
 
 Every route lives under ``/api/v1``; the OpenAPI document is ``/api/v1/openapi.json``. Errors
-are JSON ``{"detail": message, "error": class name}``: 400 for a request that cannot be done as
-written, 401 without a valid token, 403 for a role too weak, 404 for what does not exist (or
-what the caller may not see), 409 for a conflict, 413 for a body too large.
+are JSON ``{"detail": message, "error": name}`` (``ErrorBody``; the name is the class of a
+store error, such as InvalidPathError, else the status, such as NotFound): 400 for a request
+that cannot be done as written (a parameter of the wrong type too: the server never answers
+422), 401 without a valid token, 403 for a role too weak, 404 for what does not exist (or what
+the caller may not see), 409 for a conflict, 413 for a body too large. Each route declares the
+errors it may answer in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import despina
 from despina.errors import (
@@ -31,7 +37,7 @@ from despina.server import (
     routes_tables,
     routes_uploads,
 )
-from despina.server.http import BodyLimit, error_response
+from despina.server.http import BodyLimit, error_response, errors, http_error_name
 from despina.server.settings import ServerSettings
 from despina.server.state import ServerState
 
@@ -52,6 +58,32 @@ def _status(e: DespinaError) -> int:
         if isinstance(e, cls):
             return status
     return 500
+
+
+def _validation_message(e: RequestValidationError) -> str:
+    """FastAPI's validation errors as one sentence: ``offset (query): Input should be ...``."""
+    problems = []
+    for err in e.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        where = f"{loc[-1]} ({loc[0]})" if len(loc) > 1 else ".".join(loc) or "the request"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(problems) or "the request is not valid"
+
+
+def _without_422(app: FastAPI):
+    """``app.openapi`` without FastAPI's 422 answers: validation errors are answered 400."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for methods in schema.get("paths", {}).values():
+                for operation in methods.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema
+
+    return openapi
 
 
 def create_app(settings: ServerSettings, state: ServerState | None = None) -> FastAPI:
@@ -83,24 +115,37 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
     async def despina_error(request: Request, e: DespinaError):
         return error_response(e)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException):
+        return error_response(e)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, e: RequestValidationError):
+        body = {"detail": _validation_message(e), "error": http_error_name(400)}
+        return JSONResponse(body, status_code=400)
+
+    app.openapi = _without_422(app)
+
     health = APIRouter(tags=["server"])
 
     @health.get("/health", summary="Liveness (no token needed)")
     def health_check():
         return {"status": "ok", "version": app.version, "auth": settings.auth}
 
-    for router in (
-        health,
-        routes_containers.router,
-        routes_reads.router,
-        routes_blobs.router,
-        routes_uploads.router,
-        routes_tables.router,
-        routes_manage.router,
-        routes_app.router,
-        routes_app.public,
+    # The errors every route of a router may answer; each route adds its own (http.errors).
+    token = errors(401)
+    for router, responses in (
+        (health, {}),
+        (routes_containers.router, token),
+        (routes_reads.router, token),
+        (routes_blobs.router, token),
+        (routes_uploads.router, token),
+        (routes_tables.router, errors(400, 401, 404, 413, 415)),
+        (routes_manage.router, token),
+        (routes_app.router, token),
+        (routes_app.public, {}),
     ):
-        app.include_router(router, prefix=PREFIX)
+        app.include_router(router, prefix=PREFIX, responses=responses)
 
     static_dir = settings.web_app_dir
     if static_dir is not None:

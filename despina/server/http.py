@@ -3,12 +3,15 @@ the fast path for the hottest route (``BodyLimit``'s ``fast`` routes)."""
 
 from __future__ import annotations
 
+import http
 import json
 import logging
 import zlib
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from despina import wire
 from despina.errors import DespinaError
@@ -64,12 +67,55 @@ async def read_payload(request: Request) -> dict:
     return data
 
 
+# ---- errors ----------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    detail: str
+    error: str
+
+
+_WHEN = {
+    400: "The request cannot be done as written: a malformed body, parameter or path.",
+    401: "No API token, or one that is unknown, revoked or expired.",
+    403: "The caller's role is too weak for this.",
+    404: "It does not exist, or the caller may not see it.",
+    409: "It conflicts with what is there.",
+    413: "The body is too large.",
+    415: "The body's Content-Encoding is not gzip or deflate.",
+    429: "Too many failed attempts: retry after Retry-After seconds.",
+}
+
+
+def errors(*codes: int) -> dict:
+    """The ``responses=`` of a route (or a router) that may answer ``codes``, each with the
+    error body."""
+    return {code: {"model": ErrorBody, "description": _WHEN[code]} for code in codes}
+
+
+# Fixed here: Python's own phrases change between versions (413 is "Content Too Large" in 3.13).
+_ERROR_NAMES = {413: "RequestEntityTooLarge", 416: "RangeNotSatisfiable"}
+
+
+def http_error_name(status: int) -> str:
+    """The ``error`` of an answer made by an HTTPException: the status, such as NotFound."""
+    if status in _ERROR_NAMES:
+        return _ERROR_NAMES[status]
+    try:
+        return http.HTTPStatus(status).phrase.replace(" ", "")
+    except ValueError:
+        return "HTTPError"
+
+
 def error_response(e: Exception) -> Response:
     """The answer the application's exception handlers give for ``e`` (an HTTPException or
-    a DespinaError), for handlers that run outside FastAPI's routing; anything else is
+    a DespinaError), for handlers that run outside FastAPI's routing too; anything else is
     raised again."""
-    if isinstance(e, HTTPException):
-        return JSONResponse({"detail": e.detail}, status_code=e.status_code, headers=e.headers)
+    if isinstance(e, StarletteHTTPException):
+        body = {"detail": e.detail, "error": http_error_name(e.status_code)}
+        return JSONResponse(body, status_code=e.status_code, headers=e.headers)
     if isinstance(e, DespinaError):
         from despina.server.app import _status
 
@@ -98,7 +144,7 @@ def fast_route(endpoint):
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
-        except (HTTPException, DespinaError) as e:
+        except (StarletteHTTPException, DespinaError) as e:
             response = error_response(e)
         await response(scope, receive, send)
 
@@ -164,7 +210,12 @@ class BodyLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send):
-        body = json.dumps({"detail": f"the body is larger than {self.limit} bytes"}).encode()
+        body = json.dumps(
+            {
+                "detail": f"the body is larger than {self.limit} bytes",
+                "error": http_error_name(413),
+            }
+        ).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -20,7 +20,7 @@ from despina.io.json_ops import to_operation
 from despina.io.problems import ProtocolError
 from despina.server.auth import Caller, require_project, server_state
 from despina.server.checks import check_field_path, check_hash, check_project
-from despina.server.http import read_payload, reply, wants_msgpack
+from despina.server.http import errors, read_payload, reply, wants_msgpack
 from despina.server.passwords import LoginRefused, TooManyAttempts
 from despina.server.routes_containers import container_for
 from despina.server.saved_views import check_view_name
@@ -29,6 +29,7 @@ from despina.store.model import CONTAINER_KINDS
 
 router = APIRouter(tags=["web app"])
 public = APIRouter(tags=["web app"])  # reachable without a token: login
+BODY = (400, 413, 415)  # what reading a body may answer
 
 MAX_BUCKETS = 1000
 MAX_SERIES = 1000  # runs in one buckets request
@@ -47,6 +48,7 @@ def _kind(kind: str) -> str:
 @router.get(
     "/projects/{workspace}/{name}/fields",
     summary="Every field path and type among the project's containers of one kind",
+    responses=errors(400, 404),
 )
 async def fields(request: Request, who: Caller, workspace: str, name: str, kind: str = "run"):
     project = check_project(workspace, name)
@@ -99,6 +101,7 @@ def _series_to_wire(b, binary: bool) -> dict:
     summary="A float series of several runs, cut into buckets (for charts)",
     description='Body: uuids (containers of the project), path, x ("step" or "time"), x_min, '
     "x_max (null: from the data), buckets (1 to 1000), log_x. Answers one series per uuid.",
+    responses=errors(*BODY, 404),
 )
 async def buckets(request: Request, who: Caller, workspace: str, name: str):
     project = check_project(workspace, name)
@@ -193,6 +196,7 @@ def _typed_value(item: dict) -> dict:
     description='Body: {"operations": [{"op": "add_strings", "path": "sys/tags", "values": '
     '["a"]}, ...]} (docs/json-protocol.md names every operation). Applied as one batch; '
     "answers the number applied.",
+    responses=errors(*BODY, 403, 404),
 )
 async def operations(request: Request, who: Caller, uuid: str):
     info = container_for(request, who, uuid, "contributor")
@@ -245,7 +249,11 @@ async def operations(request: Request, who: Caller, uuid: str):
 # ---- saved views ----------------------------------------------------------------------------
 
 
-@router.get("/projects/{workspace}/{name}/views", summary="Saved views of the project's tables")
+@router.get(
+    "/projects/{workspace}/{name}/views",
+    summary="Saved views of the project's tables",
+    responses=errors(400, 404),
+)
 def list_views(request: Request, who: Caller, workspace: str, name: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -253,7 +261,11 @@ def list_views(request: Request, who: Caller, workspace: str, name: str):
     return reply(request, {"views": state.accounts.views.list(project)})
 
 
-@router.put("/projects/{workspace}/{name}/views/{view}", summary="Save a view (contributor)")
+@router.put(
+    "/projects/{workspace}/{name}/views/{view}",
+    summary="Save a view (contributor)",
+    responses=errors(*BODY, 403, 404),
+)
 async def save_view(request: Request, who: Caller, workspace: str, name: str, view: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -269,7 +281,11 @@ async def save_view(request: Request, who: Caller, workspace: str, name: str, vi
     return reply(request, saved)
 
 
-@router.delete("/projects/{workspace}/{name}/views/{view}", summary="Delete a view (contributor)")
+@router.delete(
+    "/projects/{workspace}/{name}/views/{view}",
+    summary="Delete a view (contributor)",
+    responses=errors(400, 403, 404),
+)
 def delete_view(request: Request, who: Caller, workspace: str, name: str, view: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -286,6 +302,7 @@ def delete_view(request: Request, who: Caller, workspace: str, name: str, view: 
     summary="Log in with a user name and password (no token needed); answers a new token",
     description='Body: {"user": ..., "password": ...}. Answers {"token", "expires"}. After '
     "5 failed attempts in 15 minutes a user name is refused for a while (429).",
+    responses=errors(*BODY, 401, 429),
 )
 async def login(request: Request):
     state = server_state(request)

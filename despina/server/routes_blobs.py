@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from despina.server import signing
 from despina.server.auth import Caller, Principal, principal, server_state
 from despina.server.checks import check_hash
-from despina.server.http import reply
+from despina.server.http import errors, reply
 from despina.store.blobs import CHUNK, LocalBlobStore
 
 router = APIRouter(tags=["blobs"])
@@ -156,20 +156,30 @@ async def _receive(request: Request, expected: str | None) -> dict:
     return {"hash": hash_, "size": size}
 
 
-@router.post("/blobs", summary="Upload a file; answers its hash and size", status_code=201)
+@router.post(
+    "/blobs",
+    summary="Upload a file; answers its hash and size",
+    status_code=201,
+    responses=errors(403, 413),
+)
 async def upload(request: Request, who: Caller):
     _may_upload(request, who)
     return reply(request, await _receive(request, None), status=201)
 
 
-@router.put("/blobs/{sha256}", summary="Upload a file named by its SHA-256", status_code=201)
+@router.put(
+    "/blobs/{sha256}",
+    summary="Upload a file named by its SHA-256",
+    status_code=201,
+    responses=errors(400, 403, 413),
+)
 async def put(request: Request, who: Caller, sha256: str):
     check_hash(sha256)
     _may_upload(request, who)
     return reply(request, await _receive(request, sha256), status=201)
 
 
-@router.head("/blobs/{sha256}", summary="Whether a blob exists")
+@router.head("/blobs/{sha256}", summary="Whether a blob exists", responses=errors(400, 404))
 def exists(request: Request, who: Caller, sha256: str):
     blobs = server_state(request).store.blobs
     if not blobs.exists(check_hash(sha256)):
@@ -182,6 +192,7 @@ def exists(request: Request, who: Caller, sha256: str):
     summary="Download a blob (streamed; Range requests work)",
     description="With a token, or with exp and sig of a signed link (POST .../link) and no "
     "token. filename names the file in Content-Disposition.",
+    responses=errors(400, 404),
 )
 def download(request: Request, who: Reader, sha256: str, filename: str | None = None):
     blobs = server_state(request).store.blobs
@@ -210,6 +221,7 @@ def download(request: Request, who: Reader, sha256: str, filename: str | None = 
     summary="A link reading the blob for an hour without a token",
     description='Body: {"filename": name or null}. Answers {"url": "api/v1/blobs/<sha>?exp=..'
     '&sig=..&filename=.."}, relative to the app, for <img src> and downloads.',
+    responses=errors(400, 404, 413),
 )
 async def link(request: Request, who: Caller, sha256: str):
     check_hash(sha256)

@@ -24,7 +24,14 @@ from despina.server.auth import (
     server_state,
 )
 from despina.server.checks import check_project_name, check_sys_id, check_uuid
-from despina.server.http import decompress, fast_route, read_payload, reply, wants_msgpack
+from despina.server.http import (
+    decompress,
+    errors,
+    fast_route,
+    read_payload,
+    reply,
+    wants_msgpack,
+)
 from despina.server.validate import check_batch
 from despina.store.model import CONTAINER_KINDS
 
@@ -55,7 +62,11 @@ def may_create_in(request: Request, who: Principal, project: str) -> None:
     require_project(state, who, project, "contributor")
 
 
-@router.post("/containers", summary="Create a run, model, model version or project container")
+@router.post(
+    "/containers",
+    summary="Create a run, model, model version or project container",
+    responses=errors(400, 403, 404, 409, 413, 415),
+)
 async def create_container(request: Request, who: Caller):
     body = await read_payload(request)
     project = check_project_name(body.get("project", ""))
@@ -89,7 +100,11 @@ async def create_container(request: Request, who: Caller):
     return reply(request, wire.container_to_wire(info))
 
 
-@router.get("/containers/by-id/{sys_id}", summary="Find a container by its id (CLS-12)")
+@router.get(
+    "/containers/by-id/{sys_id}",
+    summary="Find a container by its id (CLS-12)",
+    responses=errors(400, 404),
+)
 def get_container(
     request: Request,
     who: Caller,
@@ -117,12 +132,16 @@ def get_container(
     return reply(request, wire.container_to_wire(info))
 
 
-@router.get("/containers/{uuid}", summary="A container by its uuid")
+@router.get("/containers/{uuid}", summary="A container by its uuid", responses=errors(400, 404))
 def get_container_by_uuid(request: Request, who: Caller, uuid: str):
     return reply(request, wire.container_to_wire(container_for(request, who, uuid, "viewer")))
 
 
-@router.post("/trash", summary="Move containers to the trash or back")
+@router.post(
+    "/trash",
+    summary="Move containers to the trash or back",
+    responses=errors(400, 403, 404, 413, 415),
+)
 async def trash(request: Request, who: Caller):
     body = await read_payload(request)
     uuids = body.get("uuids")
@@ -185,6 +204,7 @@ def ingest_body(app_state, header: str | None, body: bytes, encoding: str | None
             "content": {wire.MSGPACK: {"schema": {"type": "string", "format": "binary"}}},
         }
     },
+    responses=errors(400, 403, 404, 413, 415),
 )
 async def ingest(request: Request):
     # The hot path: plain request handling (no validation models, no dependencies), the

@@ -15,7 +15,7 @@ from despina.server.auth import (
     server_state,
 )
 from despina.server.checks import check_project, check_project_name
-from despina.server.http import read_payload, reply
+from despina.server.http import errors, read_payload, reply
 
 router = APIRouter(tags=["management"])
 
@@ -46,6 +46,9 @@ def _token(t: TokenInfo) -> dict:
 # ---- projects -------------------------------------------------------------------------------
 
 
+BODY = (400, 413, 415)  # what reading a body may answer
+
+
 @router.get("/projects", summary="Projects the caller has a role in")
 def list_projects(request: Request, who: Caller):
     state = server_state(request)
@@ -57,7 +60,10 @@ def list_projects(request: Request, who: Caller):
 
 
 @router.post(
-    "/projects", summary="Create a project (contributor of its workspace)", status_code=201
+    "/projects",
+    summary="Create a project (contributor of its workspace)",
+    status_code=201,
+    responses=errors(*BODY, 403),
 )
 async def create_project(request: Request, who: Caller):
     body = await read_payload(request)
@@ -70,7 +76,11 @@ async def create_project(request: Request, who: Caller):
     return reply(request, wire.project_to_wire(project), status=201)
 
 
-@router.get("/projects/{workspace}/{name}", summary="One project")
+@router.get(
+    "/projects/{workspace}/{name}",
+    summary="One project",
+    responses=errors(400, 404),
+)
 def get_project(request: Request, who: Caller, workspace: str, name: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -78,7 +88,11 @@ def get_project(request: Request, who: Caller, workspace: str, name: str):
     return reply(request, {**wire.project_to_wire(state.store.get_project(project)), "role": role})
 
 
-@router.get("/projects/{workspace}/{name}/members", summary="Members of a project")
+@router.get(
+    "/projects/{workspace}/{name}/members",
+    summary="Members of a project",
+    responses=errors(400, 404),
+)
 def members(request: Request, who: Caller, workspace: str, name: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -88,7 +102,11 @@ def members(request: Request, who: Caller, workspace: str, name: str):
     )
 
 
-@router.put("/projects/{workspace}/{name}/members/{user}", summary="Give a user a role")
+@router.put(
+    "/projects/{workspace}/{name}/members/{user}",
+    summary="Give a user a role",
+    responses=errors(*BODY, 403, 404),
+)
 async def set_member(request: Request, who: Caller, workspace: str, name: str, user: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -99,7 +117,11 @@ async def set_member(request: Request, who: Caller, workspace: str, name: str, u
     return reply(request, {"user": user, "role": role})
 
 
-@router.delete("/projects/{workspace}/{name}/members/{user}", summary="Remove a member")
+@router.delete(
+    "/projects/{workspace}/{name}/members/{user}",
+    summary="Remove a member",
+    responses=errors(400, 403, 404),
+)
 def remove_member(request: Request, who: Caller, workspace: str, name: str, user: str):
     project = check_project(workspace, name)
     state = server_state(request)
@@ -111,7 +133,11 @@ def remove_member(request: Request, who: Caller, workspace: str, name: str, user
 # ---- workspaces -----------------------------------------------------------------------------
 
 
-@router.get("/workspaces/{workspace}/members", summary="Members of a workspace")
+@router.get(
+    "/workspaces/{workspace}/members",
+    summary="Members of a workspace",
+    responses=errors(400, 403),
+)
 def workspace_members(request: Request, who: Caller, workspace: str):
     check_project(workspace, "x")
     state = server_state(request)
@@ -121,7 +147,11 @@ def workspace_members(request: Request, who: Caller, workspace: str):
     )
 
 
-@router.put("/workspaces/{workspace}/members/{user}", summary="Give a user a workspace role")
+@router.put(
+    "/workspaces/{workspace}/members/{user}",
+    summary="Give a user a workspace role",
+    responses=errors(*BODY, 403, 404),
+)
 async def set_workspace_member(request: Request, who: Caller, workspace: str, user: str):
     check_project(workspace, "x")
     state = server_state(request)
@@ -140,13 +170,22 @@ def me(request: Request, who: Caller):
     return reply(request, _user(who.user))
 
 
-@router.get("/users", summary="Every user (admin)")
+@router.get(
+    "/users",
+    summary="Every user (admin)",
+    responses=errors(403),
+)
 def users(request: Request, who: Caller):
     require_admin(who)
     return reply(request, [_user(u) for u in server_state(request).accounts.list_users()])
 
 
-@router.post("/users", summary="Create a user or service account (admin)", status_code=201)
+@router.post(
+    "/users",
+    summary="Create a user or service account (admin)",
+    status_code=201,
+    responses=errors(*BODY, 403, 409),
+)
 async def create_user(request: Request, who: Caller):
     require_admin(who)
     body = await read_payload(request)
@@ -158,7 +197,11 @@ async def create_user(request: Request, who: Caller):
     return reply(request, _user(user), status=201)
 
 
-@router.get("/tokens", summary="The caller's tokens (an admin may ask for any user's)")
+@router.get(
+    "/tokens",
+    summary="The caller's tokens (an admin may ask for any user's)",
+    responses=errors(403, 404),
+)
 def tokens(request: Request, who: Caller, user: str | None = None):
     if user is not None and user != who.name:
         require_admin(who)
@@ -172,6 +215,7 @@ def tokens(request: Request, who: Caller, user: str | None = None):
     description="Body: name, expires_in (seconds, optional), user (an admin may make tokens "
     "for any user, such as a service account).",
     status_code=201,
+    responses=errors(*BODY, 403, 404),
 )
 async def create_token(request: Request, who: Caller):
     body = await read_payload(request)
@@ -187,7 +231,11 @@ async def create_token(request: Request, who: Caller):
     return reply(request, {**_token(info), "token": token}, status=201)
 
 
-@router.delete("/tokens/{token_id}", summary="Revoke a token")
+@router.delete(
+    "/tokens/{token_id}",
+    summary="Revoke a token",
+    responses=errors(400, 404),
+)
 def revoke_token(request: Request, who: Caller, token_id: int):
     accounts = server_state(request).accounts
     try:

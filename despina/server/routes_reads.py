@@ -11,10 +11,11 @@ from fastapi.responses import Response
 from despina import wire
 from despina.server.auth import Caller, server_state
 from despina.server.checks import check_field_path
-from despina.server.http import reply, wants_msgpack
+from despina.server.http import errors, reply, wants_msgpack
 from despina.server.routes_containers import container_for
 
-router = APIRouter(tags=["reads"])
+# Every read may meet a bad uuid or path (400) and a container not there or not visible (404).
+router = APIRouter(tags=["reads"], responses=errors(400, 404))
 
 MAX_LIMIT = 10_000_000
 MAX_SEARCH_TEXT = 1000  # characters of a series search's text

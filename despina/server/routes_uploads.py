@@ -39,10 +39,11 @@ from starlette.concurrency import run_in_threadpool
 
 from despina.server.auth import Caller, Principal, server_state
 from despina.server.checks import check_hash
-from despina.server.http import read_payload, reply
+from despina.server.http import errors, read_payload, reply
 from despina.store.blobs import CHUNK, LocalBlobStore
 
-router = APIRouter(tags=["blobs"])
+# A session that is not the caller's (or not there) is 404.
+router = APIRouter(tags=["blobs"], responses=errors(404))
 
 SESSION_MAX_AGE = 7 * 24 * 3600.0  # seconds a session may stay untouched
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -99,7 +100,12 @@ def _sweep(root: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-@router.post("/uploads", summary="Start a resumable upload of a large file", status_code=201)
+@router.post(
+    "/uploads",
+    summary="Start a resumable upload of a large file",
+    status_code=201,
+    responses=errors(400, 403, 413, 415),
+)
 async def create_upload(request: Request, who: Caller):
     state = server_state(request)
     if not state.accounts.can_write_somewhere(who.user):
@@ -155,6 +161,7 @@ def _offset(text: str | None) -> int:
             },
         },
     },
+    responses=errors(400, 409, 413),
 )
 async def put_chunk(request: Request, who: Caller, upload_id: str):
     folder, meta = _session(request, who, upload_id)
@@ -229,7 +236,11 @@ def _finish(state, folder: Path, meta: dict) -> dict:
     return {"hash": hash_, "size": size}
 
 
-@router.post("/uploads/{upload_id}/finish", summary="Check an upload's hash and store it")
+@router.post(
+    "/uploads/{upload_id}/finish",
+    summary="Check an upload's hash and store it",
+    responses=errors(400, 409, 413),
+)
 async def finish_upload(request: Request, who: Caller, upload_id: str):
     folder, meta = _session(request, who, upload_id)
     received = _received(folder)

@@ -1,8 +1,9 @@
 """Odd and hostile requests to a real ``despina server`` process, over SQLite and PostgreSQL:
-each gets a 4xx with a message (``{"detail": str}``), never a 500, and changes
+each gets a 4xx with a message (``{"detail": str, "error": str}``), never a 500, and changes
 nothing.
 
-- a container of a project the caller may not see answers exactly as one that does not exist.
+- a container of a project the caller may not see answers exactly as one that does not exist;
+- the OpenAPI document declares the errors each route answers, with their body, and no 422.
 
 Needs PostgreSQL at ``DESPINA_TEST_POSTGRES_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``) for the PostgreSQL half; skipped without it.
@@ -146,6 +147,7 @@ def _refused(r: httpx.Response, status: int = 400) -> dict:
     assert r.status_code == status, (r.status_code, r.text)
     body = r.json()
     assert isinstance(body.get("detail"), str) and body["detail"], body
+    assert isinstance(body.get("error"), str) and body["error"], body
     return body
 
 
@@ -215,3 +217,66 @@ def test_creating_a_container_with_the_uuid_of_a_hidden_one_names_no_project(sit
     body = {"project": OPEN, "kind": "run", "uuid": site.ids["secret"], "created": 1.0}
     r = site.call("POST", "/containers", "alice", json=body)
     assert "sec" not in _refused(r, 404)["detail"].replace(site.ids["secret"], "")
+
+
+# ---- the OpenAPI document -------------------------------------------------------------------
+
+PUBLIC = {("get", "/api/v1/health")}
+
+
+@pytest.fixture(scope="module")
+def document(site):
+    return site.client.get("/api/v1/openapi.json").json()
+
+
+def _operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def test_the_openapi_document_declares_the_error_body(document):
+    schema = document["components"]["schemas"]["ErrorBody"]
+    assert schema["properties"]["detail"]["type"] == "string"
+    assert schema["properties"]["error"]["type"] == "string"
+    assert set(schema["required"]) == {"detail", "error"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for method, path, operation in _operations(document):
+        assert "422" not in operation["responses"], (method, path)
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/ErrorBody"), (method, path, status)
+
+
+def test_every_route_declares_the_errors_it_answers(document):
+    for method, path, operation in _operations(document):
+        codes = set(operation["responses"])
+        where = (method, path, sorted(codes))
+        if (method, path) not in PUBLIC:
+            assert "401" in codes, where
+        if any(f"{{{p}}}" in path for p in ("uuid", "sys_id", "path", "name")):
+            assert {"400", "404"} <= codes, where
+        if "{workspace}" in path or "{sha256}" in path:
+            assert "400" in codes, where
+        params = operation.get("parameters", [])
+        if any(p.get("schema", {}).get("type") in ("integer", "number") for p in params):
+            assert "400" in codes, where
+        if method in ("post", "put"):
+            assert "413" in codes, where
+    assert len(list(_operations(document))) > 40
+
+
+def test_a_parameter_of_the_wrong_type_is_400_not_422(site):
+    body = _refused(site.call("DELETE", "/tokens/not-a-number"))
+    assert body["error"] == "BadRequest" and "token_id" in body["detail"]
+    r = site.call("GET", f"/containers/{site.ids['open']}/floats/params/lr?offset=x")
+    assert "offset" in _refused(r)["detail"]
+
+
+def test_errors_of_every_kind_have_the_error_body(site):
+    _refused(site.call("GET", "/users/me", None), 401)
+    _refused(site.call("GET", "/users", "alice"), 403)
+    _refused(site.call("GET", "/projects/nobody/here", "alice"), 404)
+    _refused(site.call("POST", "/users", json={"name": "alice"}), 409)
+    _refused(site.call("GET", "/no/such/route"), 404)
