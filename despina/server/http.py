@@ -1,11 +1,20 @@
-"""Request and response plumbing shared by the routes: negotiation, bodies, size limits, and
-the fast path for the hottest route (``BodyLimit``'s ``fast`` routes)."""
+"""Request and response plumbing shared by the routes: negotiation, bodies, size limits, error
+answers and their OpenAPI entries, and the fast path for the hottest route (``BodyLimit``'s
+``fast`` routes).
+
+Every text a body carries must be valid Unicode: ``read_payload`` (and ``parse_json``) refuse
+with 400 a JSON body that is not UTF-8 or whose strings hold a lone surrogate (an escape such as
+``"\\udcff"`` that is not half of a pair), wherever it is, naming where; such text cannot be
+written to the database, nor sent back. msgpack bodies are decoded as strict UTF-8, which has
+no surrogates.
+"""
 
 from __future__ import annotations
 
 import http
 import json
 import logging
+import re
 import zlib
 
 from fastapi import HTTPException, Request
@@ -15,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from despina import wire
 from despina.errors import DespinaError
+from despina.names import is_utf8
 
 logger = logging.getLogger("despina.server")
 
@@ -50,20 +60,80 @@ def decompress(body: bytes, encoding: str | None, limit: int) -> bytes:
     return out
 
 
+# A JSON escape of a surrogate (\ud800 to \udfff): only a body holding one needs the walk.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _where(trail) -> str:
+    """``operations[0].path`` of a trail ``(key, (index, (..., None)))``, innermost first."""
+    parts = []
+    while trail is not None:
+        key, trail = trail
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def lone_surrogate_at(data) -> str | None:
+    """Where in ``data`` (decoded JSON) a string holds a lone surrogate: ``operations[0].path``,
+    ``a key of filter``, ``the body``; None when none does. Iterative: any nesting depth."""
+    todo = [(data, None)]
+    while todo:
+        value, trail = todo.pop()
+        if isinstance(value, str):
+            if not is_utf8(value):
+                return _where(trail) or "the body"
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and not is_utf8(k):
+                    return f"a key of {_where(trail) or 'the body'}"
+                todo.append((v, (k, trail)))
+        elif isinstance(value, list):
+            todo.extend((v, (i, trail)) for i, v in enumerate(value))
+    return None
+
+
+def parse_json(body: bytes) -> dict:
+    """A JSON object body, or HTTPException 400 saying why not: not UTF-8, not JSON, not an
+    object, or a string holding a lone surrogate."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise HTTPException(
+            400, f"the body is not valid UTF-8 (at byte {e.start}): send JSON as UTF-8"
+        ) from None
+    try:
+        data = json.loads(text) if text else {}
+    except RecursionError:
+        raise HTTPException(400, "the body is not JSON: it is nested too deeply") from None
+    except ValueError as e:
+        raise HTTPException(400, f"the body is not JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(text):
+        where = lone_surrogate_at(data)
+        if where is not None:
+            raise HTTPException(
+                400,
+                f"{where} holds a lone surrogate (a \\ud800-\\udfff escape that is not half "
+                "of a pair): text must be valid Unicode; nothing was done",
+            )
+    return data
+
+
 async def read_payload(request: Request) -> dict:
-    """A JSON or msgpack object body (by Content-Type)."""
+    """A JSON or msgpack object body (by Content-Type); 400 for anything else (see the module
+    docstring)."""
     body = await request.body()
     limit = request.app.state.despina.settings.max_body_bytes
     body = decompress(body, request.headers.get("content-encoding"), limit)
+    if wire.MSGPACK not in request.headers.get("content-type", ""):
+        return parse_json(body)
     try:
-        if wire.MSGPACK in request.headers.get("content-type", ""):
-            data = wire.unpack(body) if body else {}
-        else:
-            data = json.loads(body) if body else {}
-    except Exception as e:
-        raise HTTPException(400, f"the body cannot be decoded: {e}") from None
+        data = wire.unpack(body) if body else {}
+    except Exception as e:  # msgpack raises several unrelated types
+        raise HTTPException(400, f"the body cannot be decoded as msgpack: {e}") from None
     if not isinstance(data, dict):
-        raise HTTPException(400, "the body must be an object")
+        raise HTTPException(400, "the body must be a msgpack map")
     return data
 
 

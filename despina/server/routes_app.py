@@ -116,7 +116,7 @@ async def buckets(request: Request, who: Caller, workspace: str, name: str):
     path = body.get("path")
     if not isinstance(path, str):
         raise HTTPException(400, "path must be the path of a float series, such as 'train/loss'")
-    check_field_path(path)
+    path = check_field_path(path)
     x = body.get("x", "step")
     if x not in ("step", "time"):
         raise HTTPException(400, 'x must be "step" or "time"')

@@ -16,7 +16,6 @@ the file (``inline`` for those images, else ``attachment``).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -27,10 +26,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from despina.names import is_utf8
 from despina.server import signing
 from despina.server.auth import Caller, Principal, principal, server_state
 from despina.server.checks import check_hash
-from despina.server.http import errors, reply
+from despina.server.http import errors, parse_json, reply
 from despina.store.blobs import CHUNK, LocalBlobStore
 
 router = APIRouter(tags=["blobs"])
@@ -66,8 +66,15 @@ def blob_headers(filename: str | None) -> tuple[str, dict]:
 def _check_filename(filename: str | None) -> str | None:
     if filename is None:
         return None
-    if not isinstance(filename, str) or len(filename) > 500 or "\x00" in filename:
-        raise HTTPException(400, "filename must be a string of at most 500 characters")
+    if (
+        not isinstance(filename, str)
+        or len(filename) > 500
+        or "\x00" in filename
+        or not is_utf8(filename)
+    ):
+        raise HTTPException(
+            400, "filename must be a string of at most 500 characters of valid Unicode, no NUL"
+        )
     return filename or None
 
 
@@ -78,13 +85,7 @@ async def _small_json(request: Request, limit: int = 16 << 10) -> dict:
         data += chunk
         if len(data) > limit:
             raise HTTPException(413, f"the body is larger than {limit} bytes")
-    try:
-        body = json.loads(data) if data else {}
-    except ValueError as e:
-        raise HTTPException(400, f"the body is not JSON: {e}") from None
-    if not isinstance(body, dict):
-        raise HTTPException(400, "the body must be an object")
-    return body
+    return parse_json(data)
 
 
 def blob_reader(request: Request, sha256: str) -> Principal | None:

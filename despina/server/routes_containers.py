@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -50,6 +51,17 @@ def container_for(request: Request, who: Principal, uuid: str, role: str):
     return info
 
 
+def _seconds(value) -> float | None:
+    """``value`` as a finite float, or None when it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def may_create_in(request: Request, who: Principal, project: str) -> None:
     """Writing to a project that exists needs contributor there; creating one needs
     contributor in its workspace."""
@@ -74,9 +86,9 @@ async def create_container(request: Request, who: Caller):
     if kind not in CONTAINER_KINDS:
         raise HTTPException(400, f"kind must be one of {', '.join(CONTAINER_KINDS)}")
     uuid = check_uuid(str(body.get("uuid", "")))
-    created = body.get("created")
-    if not isinstance(created, (int, float)) or isinstance(created, bool):
-        raise HTTPException(400, "created must be seconds since the epoch")
+    created = _seconds(body.get("created"))
+    if created is None:
+        raise HTTPException(400, "created must be seconds since the epoch (a finite number)")
     extra = {}
     for key in ("custom_run_id", "model_key", "model_id", "sys_id", "project_key"):
         value = body.get(key)
@@ -92,7 +104,7 @@ async def create_container(request: Request, who: Caller):
         kind=kind,
         uuid=uuid,
         owner=owner,
-        created=float(created),
+        created=created,
         **extra,
     )
     if info.project != project:  # the uuid already names a container of another project

@@ -189,11 +189,11 @@ def users(request: Request, who: Caller):
 async def create_user(request: Request, who: Caller):
     require_admin(who)
     body = await read_payload(request)
-    user = server_state(request).accounts.create_user(
-        str(body.get("name", "")),
-        admin=bool(body.get("admin", False)),
-        service=bool(body.get("service", False)),
-    )
+    flags = {key: body.get(key, False) for key in ("admin", "service")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):  # "false" would be true
+            raise HTTPException(400, f"{key} must be true or false, not {value!r}")
+    user = server_state(request).accounts.create_user(str(body.get("name", "")), **flags)
     return reply(request, _user(user), status=201)
 
 
@@ -223,10 +223,17 @@ async def create_token(request: Request, who: Caller):
     if user != who.name:
         require_admin(who)
     expires_in = body.get("expires_in")
-    if expires_in is not None and not isinstance(expires_in, (int, float)):
-        raise HTTPException(400, "expires_in must be a number of seconds")
+    if expires_in is not None and (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, (int, float))
+        or not 0 < expires_in < 1e12
+    ):
+        raise HTTPException(400, "expires_in must be a number of seconds, above 0")
+    name = body.get("name") or ""
+    if not isinstance(name, str) or len(name) > 200:
+        raise HTTPException(400, "name must be a string of at most 200 characters")
     token, info = server_state(request).accounts.create_token(
-        user, name=str(body.get("name") or ""), expires_in=expires_in
+        user, name=name, expires_in=expires_in
     )
     return reply(request, {**_token(info), "token": token}, status=201)
 

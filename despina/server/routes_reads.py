@@ -31,7 +31,7 @@ def structure(request: Request, who: Caller, uuid: str):
 @router.get("/containers/{uuid}/fields", summary="Every field at or under a namespace")
 def fields(request: Request, who: Caller, uuid: str, prefix: str = ""):
     info = container_for(request, who, uuid, "viewer")
-    check_field_path(prefix, allow_empty=True)
+    prefix = check_field_path(prefix, allow_empty=True)
     values = server_state(request).store.get_fields(info.uuid, prefix)
     return reply(request, [wire.field_to_wire(v) for v in values])
 

@@ -2,6 +2,10 @@
 each gets a 4xx with a message (``{"detail": str, "error": str}``), never a 500, and changes
 nothing.
 
+- a lone surrogate (``"\\udcff"``) anywhere in a JSON body, and invalid UTF-8 in any body;
+- other fields of a body with a value of the wrong type (admin: "false", created: 1e999);
+- batches whose operation code is not an int, or with a bad field path;
+- field paths with ``..``, NUL and the like in the read routes (and NFC, NFD, one field);
 - a container of a project the caller may not see answers exactly as one that does not exist;
 - the OpenAPI document declares the errors each route answers, with their body, and no 422.
 
@@ -23,9 +27,11 @@ from array import array
 from dataclasses import dataclass, field
 
 import httpx
+import msgpack
 import pytest
 
 from despina import operations as ops
+from despina import wire
 
 from server_helpers import ServerProcess, batch
 
@@ -149,6 +155,193 @@ def _refused(r: httpx.Response, status: int = 400) -> dict:
     assert isinstance(body.get("detail"), str) and body["detail"], body
     assert isinstance(body.get("error"), str) and body["error"], body
     return body
+
+
+# ---- lone surrogates and invalid UTF-8 in bodies ------------------------------------------
+
+NEW = "0123456789abcdef0123456789abcdef"
+# (method, path, raw JSON body): "{u}" the open run, "{h}" the blob. Each holds a JSON escape
+# of a lone surrogate, which json.loads turns into a str that cannot be written as UTF-8.
+SURROGATES = [
+    ("POST", "/blobs/{h}/link", rb'{"filename": "\udcff.png"}'),
+    (
+        "POST",
+        "/containers",
+        rb'{"project": "open/\udcff", "kind": "run", "uuid": "%s", '
+        rb'"created": 1}' % NEW.encode(),
+    ),
+    (
+        "POST",
+        "/containers",
+        rb'{"project": "fresh/p", "kind": "run", "uuid": "%s", '
+        rb'"created": 1, "custom_run_id": "\udcff"}' % NEW.encode(),
+    ),
+    (
+        "POST",
+        "/containers/{u}/operations",
+        rb'{"operations": [{"op": "assign", "path": "params/\udcff", "value": 1}]}',
+    ),
+    (
+        "POST",
+        "/containers/{u}/operations",
+        rb'{"operations": [{"op": "assign", "path": "params/s", "value": "a\ud800"}]}',
+    ),
+    (
+        "POST",
+        "/containers/{u}/operations",
+        rb'{"operations": [{"op": "add_strings", "path": "sys/tags", "values": ["\uDFFF"]}]}',
+    ),
+    ("POST", "/projects/open/proj/tables/run", rb'{"sort_by": "\udcff"}'),
+    ("POST", "/projects/open/proj/tables/run", rb'{"columns": ["params/\udcff"]}'),
+    ("POST", "/projects/open/proj/tables/run", rb'{"filter": "params/x = \"\udcff\""}'),
+    ("POST", "/projects/open/proj/buckets", rb'{"uuids": ["{u}"], "path": "a/\udcff"}'),
+    ("PUT", "/projects/open/proj/views/v", rb'{"state": {"columns": ["\udcff"]}}'),
+    ("PUT", "/projects/open/proj/views/v", rb'{"state": {"\udcff": 1}}'),
+    ("PUT", "/projects/open/proj/members/alice", rb'{"role": "\udcff"}'),
+    ("POST", "/projects", rb'{"name": "open/\udcff"}'),
+    ("POST", "/projects", rb'{"workspace": "\udcff", "name": "x"}'),
+    ("POST", "/users", rb'{"name": "\udcff"}'),
+    ("POST", "/tokens", rb'{"name": "\udcff"}'),
+    ("POST", "/trash", rb'{"uuids": ["\udcff"]}'),
+    ("POST", "/uploads", rb'{"size": 1, "sha256": "\udcff"}'),
+    ("POST", "/login", rb'{"user": "\udcff", "password": "x"}'),
+]
+
+
+def _fill(site: Site, path: str) -> str:
+    return path.replace("{u}", site.ids["open"]).replace("{h}", BLOB_HASH)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), SURROGATES)
+def test_a_lone_surrogate_in_a_json_body_is_400_and_changes_nothing(site, method, path, body):
+    before = site.snapshot()
+    body = body.replace(b"{u}", site.ids["open"].encode())
+    r = site.call(method, _fill(site, path), content=body, headers=JSON)
+    detail = _refused(r)["detail"]
+    assert "lone surrogate" in detail, detail
+    assert site.snapshot() == before
+    assert site.call("GET", f"/containers/{NEW}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/containers/{u}/operations", b'{"operations": [{"op": "assign", "path": "p\xed\xb3\xbf"'),
+        ("/blobs/{h}/link", b'{"filename": "\xed\xb3\xbf.png"}'),
+        ("/projects", b'{"name": "open/\xff"}'),
+    ],
+)
+def test_a_json_body_that_is_not_utf8_is_400(site, path, body):
+    before = site.snapshot()
+    detail = _refused(site.call("POST", _fill(site, path), content=body, headers=JSON))["detail"]
+    assert "UTF-8" in detail
+    assert site.snapshot() == before
+
+
+def test_a_msgpack_body_that_is_not_utf8_is_400(site):
+    before = site.snapshot()
+    good = msgpack.packb({"project": "open/ok", "kind": "run", "uuid": NEW, "created": 1.0})
+    bad = good.replace(b"\xa7open/ok", b"\xaaopen/\xed\xb3\xbfok")
+    assert bad != good
+    r = site.call("POST", "/containers", content=bad, headers={"Content-Type": wire.MSGPACK})
+    _refused(r)
+    assert site.snapshot() == before
+
+
+# ---- other fields of the wrong type --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/users", b'{"name": "eve", "admin": "false"}'),  # was made an admin
+        ("POST", "/users", b'{"name": "eve", "service": 1}'),
+        ("POST", "/tokens", b'{"name": {"a": 1}}'),
+        ("POST", "/tokens", b'{"name": "%s"}' % (b"x" * 201)),
+        ("POST", "/tokens", b'{"expires_in": true}'),
+        ("POST", "/tokens", b'{"expires_in": NaN}'),
+        ("POST", "/tokens", b'{"expires_in": -5}'),
+        (
+            "POST",
+            "/containers",
+            b'{"project": "fresh/q", "kind": "run", "uuid": "%s", "created": 1e999}' % NEW.encode(),
+        ),
+        (
+            "POST",
+            "/containers",
+            b'{"project": "fresh/q", "kind": "run", "uuid": "%s", '
+            b'"created": %s}' % (NEW.encode(), b"9" * 400),
+        ),
+    ],
+)
+def test_a_body_field_of_the_wrong_type_is_400(site, method, path, body):
+    before = site.snapshot()
+    _refused(site.call(method, path, content=body, headers=JSON))
+    assert site.snapshot() == before
+    assert site.call("GET", f"/containers/{NEW}").status_code == 404
+
+
+# ---- batches (msgpack) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [[1], {"a": 1}, 1.0, True, None, "1", b"\x01"])
+def test_a_batch_whose_operation_code_is_not_an_int_is_400(site, code):
+    before = site.snapshot()
+    body = msgpack.packb(
+        [site.ids["open"], "w-code", 1, time.time(), [[code, "params/new", 2.0]]],
+        use_bin_type=True,
+    )
+    body = _refused(site.call("POST", "/batches", content=body))
+    assert body["error"] == "MalformedOperationError"
+    assert "operation code" in body["detail"]
+    assert site.snapshot() == before
+
+
+def test_a_batch_with_a_path_that_is_not_utf8_is_400(site):
+    before = site.snapshot()
+    good = msgpack.packb(
+        [site.ids["open"], "w-utf8", 1, time.time(), [[1, "params/zz", 2.0]]], use_bin_type=True
+    )
+    bad = good.replace(b"\xa9params/zz", b"\xaaparams/\xed\xb3\xbf")
+    assert bad != good
+    assert _refused(site.call("POST", "/batches", content=bad))["error"] == (
+        "MalformedOperationError"
+    )
+    assert site.snapshot() == before
+
+
+@pytest.mark.parametrize("path", ["a/../b", "a/\x00b", "a//b", "/a", "a/%2e%2e/b", "a\\b"])
+def test_a_batch_with_a_bad_field_path_is_400(site, path):
+    before = site.snapshot()
+    body = batch(site.ids["open"], [ops.AssignFloat(path, 1.0)], writer="w-path")
+    assert "invalid field path" in _refused(site.call("POST", "/batches", content=body))["detail"]
+    assert site.snapshot() == before
+
+
+# ---- field paths in the read routes ---------------------------------------------------------
+
+BAD_PATHS = ["a/%2e%2e/b", "%2e%2e", "a%00b", "a/%252e%252e/b", "a%5cb", "a/", "a%2f%2fb"]
+READS = ["field", "floats", "objects", "search", "files"]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
+@pytest.mark.parametrize("route", READS)
+def test_a_bad_field_path_in_a_read_is_400_invalid_path(site, route, path):
+    query = "?text=x" if route == "search" else ""
+    r = site.call("GET", f"/containers/{site.ids['open']}/{route}/{path}{query}")
+    assert _refused(r)["error"] == "InvalidPathError"
+    r = site.call("GET", f"/containers/{site.ids['open']}/fields?prefix={path}")
+    assert _refused(r)["error"] == "InvalidPathError"
+
+
+def test_a_path_in_nfd_reads_the_field_written_in_nfc(site):
+    nfd = urllib.parse.quote(unicodedata.normalize("NFD", "params/é"))
+    field_ = site.ok("GET", f"/containers/{site.ids['open']}/field/{nfd}")
+    assert field_ is not None and field_["value"] == 1.0
+    paths = [
+        f["path"] for f in site.ok("GET", f"/containers/{site.ids['open']}/fields?prefix={nfd}")
+    ]
+    assert paths == [unicodedata.normalize("NFC", "params/é")]
 
 
 # ---- containers of projects the caller may not see ----------------------------------------
