@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from despina import wire
-from despina.errors import NotFoundError
+from despina.errors import NotFoundError, ProjectNotFoundError
 from despina.server.accounts import TokenInfo, User, check_role
 from despina.server.auth import (
     Caller,
@@ -59,17 +59,43 @@ def list_projects(request: Request, who: Caller):
     return reply(request, [wire.project_to_wire(p) for p in projects])
 
 
+def _project_of(body: dict) -> str:
+    """The project a body names: ``workspace`` and ``name``, or ``name`` alone as
+    ``workspace/name`` (or a bare name, in workspace ``local``)."""
+    name, workspace = body.get("name"), body.get("workspace")
+    if not isinstance(name, str) or not name:
+        raise HTTPException(400, "name must be the project's name, such as 'vision'")
+    if workspace is None:
+        return check_project_name(name)
+    if not isinstance(workspace, str):
+        raise HTTPException(400, "workspace must be a workspace name, such as 'team'")
+    if "/" in name:
+        raise HTTPException(
+            400, f"name {name!r} holds a '/' while workspace {workspace!r} is given: give one"
+        )
+    return check_project(workspace, name)
+
+
 @router.post(
     "/projects",
-    summary="Create a project (contributor of its workspace)",
+    summary="Create a project (contributor of its workspace), or get the one of that name",
+    description='Body: {"workspace": "team", "name": "vision"} (or {"name": "team/vision"}; '
+    "a bare name is in workspace local). The caller becomes the owner of a project it "
+    "creates (201); a project that exists is answered as it is (200).",
     status_code=201,
     responses=errors(*BODY, 403),
 )
 async def create_project(request: Request, who: Caller):
     body = await read_payload(request)
-    name = check_project_name(str(body.get("name", "")))
+    name = _project_of(body)
     state = server_state(request)
     require_workspace(state, who, name.split("/", 1)[0], "contributor")
+    try:
+        project = state.store.get_project(name)
+    except ProjectNotFoundError:
+        project = None
+    if project is not None:  # no role is given on a project that exists
+        return reply(request, wire.project_to_wire(project), status=200)
     project = state.store.get_or_create_project(name)
     if not who.user.admin:
         state.accounts.set_project_role(project.qualified_name, who.name, "owner")

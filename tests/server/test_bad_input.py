@@ -7,6 +7,7 @@ nothing.
 - batches whose operation code is not an int, or with a bad field path;
 - field paths with ``..``, NUL and the like in the read routes (and NFC, NFD, one field);
 - a container of a project the caller may not see answers exactly as one that does not exist;
+- ``POST /projects`` takes ``workspace`` and ``name``;
 - the OpenAPI document declares the errors each route answers, with their body, and no 422.
 
 Needs PostgreSQL at ``DESPINA_TEST_POSTGRES_URL`` (default
@@ -410,6 +411,56 @@ def test_creating_a_container_with_the_uuid_of_a_hidden_one_names_no_project(sit
     body = {"project": OPEN, "kind": "run", "uuid": site.ids["secret"], "created": 1.0}
     r = site.call("POST", "/containers", "alice", json=body)
     assert "sec" not in _refused(r, 404)["detail"].replace(site.ids["secret"], "")
+
+
+# ---- POST /projects --------------------------------------------------------------------------
+
+
+def test_post_projects_takes_workspace_and_name(site):
+    made = site.call("POST", "/projects", json={"workspace": "team", "name": "vision"})
+    assert made.status_code == 201, made.text
+    assert made.json()["qualified_name"] == "team/vision"
+    assert (made.json()["workspace"], made.json()["name"]) == ("team", "vision")
+    assert site.ok("GET", "/projects/team/vision")["qualified_name"] == "team/vision"
+    assert site.ok("POST", "/projects", json={"name": "team/vision2"})["workspace"] == "team"
+    assert site.ok("POST", "/projects", json={"name": "solo"})["qualified_name"] == "local/solo"
+    again = site.call("POST", "/projects", json={"workspace": "team", "name": "vision"})
+    assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"workspace": "../x", "name": "a"},
+        {"workspace": "team", "name": "na\x00me"},
+        {"workspace": "ws\\name", "name": "a"},
+        {"workspace": "team", "name": "a/b"},
+        {"workspace": 5, "name": "a"},
+        {"workspace": "team"},
+        {"name": ""},
+        {"name": "../x"},
+        {"name": "ws/na\x00me"},
+        {"name": "ws\\name"},
+        {"name": ["team", "x"]},
+    ],
+)
+def test_post_projects_refuses_bad_names(site, body):
+    before = site.snapshot()
+    _refused(site.call("POST", "/projects", json=body))
+    assert site.snapshot() == before
+
+
+def test_a_workspace_contributor_posting_a_project_that_exists_gets_no_role_in_it(site):
+    site.ok("POST", "/projects", json={"workspace": "team", "name": "guarded"})
+    r = site.call("POST", "/projects", "wsc", json={"workspace": "team", "name": "guarded"})
+    assert r.status_code == 200, r.text
+    grant = site.call(
+        "PUT", "/projects/team/guarded/members/mallory", "wsc", json={"role": "owner"}
+    )
+    _refused(grant, 403)
+    r = site.call("POST", "/projects", "wsc", json={"workspace": "team", "name": "own"})
+    assert r.status_code == 201, r.text
+    site.ok("PUT", "/projects/team/own/members/mallory", "wsc", json={"role": "viewer"})
 
 
 # ---- the OpenAPI document -------------------------------------------------------------------
