@@ -9,11 +9,20 @@ always bound, never pasted into SQL text.
 SQLite specifics: one connection per thread (created on first use, recreated after a fork),
 WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, and writes in
 ``BEGIN IMMEDIATE`` transactions retried while the database stays locked.
+
+Regular expressions (NQL's MATCHES, the tables' regex columns) are RE2's (``compile_regex``):
+matching takes time linear in the text whatever the pattern, so no pattern can make a query
+backtrack for minutes; patterns RE2 cannot compile (backreferences, look-around) are refused
+with a message that says so. A read given a ``QueryGuard`` stops each statement past the
+guard's time limit, and every statement once the guard is cancelled (SQLite: a progress
+handler; PostgreSQL: ``statement_timeout`` and a cancel request), raising
+``QueryTimeoutError`` or ``QueryCancelledError``.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sqlite3
@@ -29,20 +38,165 @@ LOCK_RETRY_DEADLINE = 300.0  # seconds we keep retrying BEGIN IMMEDIATE beyond t
 IN_LIST_CHUNK = 500  # bound parameters per IN (...) list
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern | None:
+DEFAULT_QUERY_TIMEOUT = 30.0  # seconds a statement of a table or search read may run
+PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at a read's guard (~10 us)
+
+# ---- regular expressions: RE2 --------------------------------------------------------------
+
+RE2_SYNTAX = "https://github.com/google/re2/wiki/Syntax"
+# Constructs of Python's re that RE2 refuses, to name the one a refused pattern holds.
+_UNSUPPORTED = (
+    (re.compile(r"\(\?<?[=!]"), "look-ahead and look-behind ((?=...), (?<=...)) are not supported"),
+    (re.compile(r"\\[1-9]|\(\?P="), "backreferences (\\1, (?P=name)) are not supported"),
+    (re.compile(r"\(\?>"), "atomic groups ((?>...)) are not supported"),
+    (re.compile(r"[*+?}]\+"), "possessive repetitions (a++, a*+) are not supported"),
+    (re.compile(r"\\Z"), "\\Z is not supported: write \\z for the end of the text"),
+)
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (it then cannot be written as UTF-8)."""
     try:
-        return re.compile(pattern)
-    except re.error:
-        return None
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def _re2(pattern: str):
+    """(compiled pattern, None), or (None, why RE2 refuses it)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every refused pattern on stderr
+    try:
+        return re2.compile(pattern, options), None
+    except re2.error as e:
+        why = e.args[0] if e.args else str(e)
+        return None, why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
+
+
+def compile_regex(pattern) -> object:
+    """``pattern`` compiled by RE2 (``.search(text)`` as with ``re``); UsageError naming what
+    RE2 refuses. Every regular expression a query or a table's columns use goes through it.
+
+    >>> compile_regex("^metrics/").search("metrics/acc") is not None
+    True
+    """
+    if not isinstance(pattern, str):
+        raise UsageError(f"a regular expression is a string, not {type(pattern).__name__}")
+    if has_surrogate(pattern):
+        raise UsageError(
+            f"the regular expression {pattern!r} holds a lone surrogate (not a character): "
+            "write the character itself"
+        )
+    rx, why = _re2(pattern)
+    if rx is not None:
+        return rx
+    found = [name for rx_, name in _UNSUPPORTED if rx_.search(pattern)]
+    what = f"{found[0]} (RE2: {why})" if found else why
+    raise UsageError(
+        f"invalid regular expression {pattern!r}: {what}. Regular expressions use RE2 syntax "
+        f"({RE2_SYNTAX}): no backreferences or look-around, and matching takes time linear "
+        "in the text"
+    )
 
 
 def _regexp(pattern, value) -> int:
-    """SQLite REGEXP: ``value REGEXP pattern`` calls regexp(pattern, value)."""
+    """SQLite REGEXP: ``value REGEXP pattern`` calls regexp(pattern, value). A pattern RE2
+    refuses (queries are checked before they run) matches nothing."""
     if pattern is None or value is None:
         return 0
-    rx = _compiled(str(pattern))
-    return 1 if rx is not None and rx.search(str(value)) else 0
+    rx = _re2(str(pattern))[0]
+    try:
+        return 1 if rx is not None and rx.search(str(value)) else 0
+    except UnicodeEncodeError:
+        return 0
+
+
+# ---- time limits and cancellation of reads ---------------------------------------------
+
+
+class QueryTimeoutError(UsageError):
+    """A statement of a read ran past its guard's time limit (``Store.query_timeout``; the
+    server's ``DESPINA_QUERY_TIMEOUT``)."""
+
+
+class QueryCancelledError(UsageError):
+    """A read was cancelled before it ended (the server cancels when its client goes away)."""
+
+
+class QueryGuard:
+    """The time limit and the cancel switch of one read: each statement of the read stops
+    ``timeout`` seconds after it started (None: no limit), and every statement stops once
+    ``cancel()`` is called, from any thread. The read then raises QueryTimeoutError or
+    QueryCancelledError.
+
+    >>> guard = QueryGuard(5.0)
+    >>> store.fetch_table("ws/proj", "run", filter=nql, guard=guard)  # doctest: +SKIP
+    >>> guard.cancel()  # from another thread: the read stops within milliseconds
+    """
+
+    def __init__(self, timeout: float | None = DEFAULT_QUERY_TIMEOUT):
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout < math.inf
+        ):
+            raise UsageError(f"a query time limit is a positive number of seconds, not {timeout!r}")
+        self.timeout = None if timeout is None else float(timeout)
+        self.cancelled = False
+        self.timed_out = False
+        self._deadline = math.inf
+        self._hooks: dict[int, object] = {}
+        self._lock = threading.Lock()
+
+    def statement_started(self) -> None:
+        if self.timeout is not None:
+            self._deadline = time.monotonic() + self.timeout
+
+    def should_stop(self) -> bool:
+        """Whether the running statement must stop now (cancelled, or past its deadline)."""
+        if self.cancelled:
+            return True
+        if time.monotonic() > self._deadline:
+            self.timed_out = True
+            return True
+        return False
+
+    def cancel(self) -> None:
+        """Stop the read: the running statement (PostgreSQL: a cancel request, which blocks
+        for a round trip) and every later one."""
+        with self._lock:
+            self.cancelled = True
+            hooks = list(self._hooks.values())
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # the connection is gone: nothing runs there any more
+                pass
+
+    def attach(self, key: int, hook) -> None:
+        """Call ``hook()`` on cancel (at once if already cancelled) until ``detach(key)``."""
+        with self._lock:
+            self._hooks[key] = hook
+            now = self.cancelled
+        if now:
+            hook()
+
+    def detach(self, key: int) -> None:
+        with self._lock:
+            self._hooks.pop(key, None)
+
+    def error(self) -> UsageError:
+        if self.cancelled:
+            return QueryCancelledError("the query was cancelled before it ended")
+        return QueryTimeoutError(
+            f"the query ran past its time limit of {self.timeout:g} s; narrow the filter "
+            "(a selective clause first, fewer MATCHES on long text) or ask the server's "
+            "administrator to raise DESPINA_QUERY_TIMEOUT"
+        )
 
 
 def _is_busy(e: sqlite3.OperationalError) -> bool:
@@ -152,7 +306,9 @@ class Database:
     # ---- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def _scope(self, begin: str, write: bool = False) -> Iterator[sqlite3.Connection]:
+    def _scope(
+        self, begin: str, write: bool = False, guard: QueryGuard | None = None
+    ) -> Iterator[sqlite3.Connection]:
         lock = self._memory_lock
         if lock is not None:
             lock.acquire()
@@ -163,25 +319,48 @@ class Database:
             depth = getattr(local, "depth", 0)
             if depth:  # nested: join the transaction already open on this thread
                 local.depth = depth + 1
+                outer = getattr(local, "guard", None)
+                if guard is not None:
+                    _watch(conn, guard)
+                    local.guard = guard
                 try:
                     yield conn
+                except sqlite3.OperationalError:
+                    _raise_stopped(guard)
+                    raise
                 finally:
                     local.depth = depth
+                    if guard is not None:
+                        _watch(conn, outer)
+                        local.guard = outer
                 return
             if write and self._write_lock is not None:
                 writer = self._write_lock
                 writer.acquire()
             self._retry_locked(lambda: conn.execute(begin))
             local.depth = 1
+            if guard is not None:
+                _watch(conn, guard)
+                local.guard = guard
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except BaseException as e:
+                if guard is not None:
+                    _watch(conn, None)  # or the ROLLBACK would be stopped too
+                if conn.in_transaction:  # an interrupted statement may have ended it
+                    conn.execute("ROLLBACK")
+                if isinstance(e, sqlite3.OperationalError):
+                    _raise_stopped(guard)
                 raise
             else:
+                if guard is not None:
+                    _watch(conn, None)
                 self._retry_locked(lambda: conn.execute("COMMIT"))
             finally:
                 local.depth = 0
+                if guard is not None:
+                    _watch(conn, None)
+                    local.guard = None
         finally:
             if writer is not None:
                 writer.release()
@@ -195,9 +374,30 @@ class Database:
         write lock already covers it, PostgreSQL locks just that (see postgres.py)."""
         return self._scope("BEGIN IMMEDIATE", write=True)
 
-    def reading(self):
-        """A read transaction: every query inside sees one consistent snapshot."""
-        return self._scope("BEGIN")
+    def reading(self, guard: QueryGuard | None = None):
+        """A read transaction: every query inside sees one consistent snapshot. With a
+        ``guard``, each statement stops past the guard's time limit or once it is cancelled
+        (QueryTimeoutError, QueryCancelledError)."""
+        return self._scope("BEGIN", guard=guard)
+
+
+def _watch(conn: sqlite3.Connection, guard: QueryGuard | None) -> None:
+    """Let ``guard`` stop the statements of ``conn`` (None: nothing stops them). A statement's
+    clock starts when SQLite starts it (the trace callback), and the progress handler looks
+    at the guard every PROGRESS_STEPS virtual machine steps; returning True interrupts."""
+    if guard is None:
+        conn.set_progress_handler(None, 0)
+        conn.set_trace_callback(None)
+        return
+    started = guard.statement_started
+    conn.set_trace_callback(lambda _sql: started())
+    conn.set_progress_handler(guard.should_stop, PROGRESS_STEPS)
+
+
+def _raise_stopped(guard: QueryGuard | None) -> None:
+    """Raise the guard's error when it is what interrupted the statement."""
+    if guard is not None and (guard.cancelled or guard.timed_out):
+        raise guard.error() from None
 
 
 def in_chunks(items: list, size: int = IN_LIST_CHUNK) -> Iterator[list]:

@@ -18,8 +18,11 @@ Grammar (keywords and type names are case-insensitive)::
 A missing type is inferred: from the path for the sys fields (sys/tags is a stringSet, ...),
 ``floatSeries`` with an aggregate, else from the value (string, number -> float, bool).
 Datetimes are ISO 8601 (naive means UTC) or relative to ``now``: ``"-30m"``, ``"-2h"``,
-``"-5d"``, ``"-1w"`` (also ``"-10s"`` and ``"now"``). Every error is an ``NQLSyntaxError``
-whose ``position`` points into the query.
+``"-5d"``, ``"-1w"`` (also ``"-10s"`` and ``"now"``). MATCHES takes RE2 syntax. Every error
+is an ``NQLSyntaxError`` whose ``position`` points into the query: among them a lone
+surrogate (in the text, or a ``\\ud800`` escape without its pair), more than
+``filters.MAX_CLAUSES`` clauses, and parentheses and NOTs nested more than
+``filters.MAX_NESTING`` deep (the parser recurses on them).
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from despina.errors import NQLSyntaxError, UsageError
+from despina.store.db import compile_regex
 from despina.store.filters import (
     AGGREGATES,
+    MAX_CLAUSES,
+    MAX_NESTING,
     TYPE_OPERATORS,
     TYPES,
     And,
@@ -73,6 +79,8 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_./\-]*")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t", "r": "\r", "`": "`"}
 _OPERATOR_CHARS = ("!=", ">=", "<=", "=", ">", "<")
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +142,24 @@ def _quoted(query: str, start: int) -> tuple[str, int]:
             return "".join(out), i + 1
         if ch == "\\":
             nxt = query[i + 1 : i + 2]
-            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", query[i + 2 : i + 6]):
-                out.append(chr(int(query[i + 2 : i + 6], 16)))
+            if nxt == "u" and _HEX4.fullmatch(query, i + 2, i + 6):
+                code = int(query[i + 2 : i + 6], 16)
                 i += 6
+                if 0xD800 <= code <= 0xDBFF and query[i : i + 2] == "\\u":  # a pair
+                    low = (
+                        int(query[i + 2 : i + 6], 16) if _HEX4.fullmatch(query, i + 2, i + 6) else 0
+                    )
+                    if 0xDC00 <= low <= 0xDFFF:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                if 0xD800 <= code <= 0xDFFF:
+                    raise NQLSyntaxError(
+                        f"\\u{code:04x} is half of a surrogate pair, not a character: write the "
+                        "character itself, or both halves (\\ud83d\\ude00)",
+                        query,
+                        i - 6,
+                    )
+                out.append(chr(code))
                 continue
             if nxt not in _ESCAPES:
                 raise NQLSyntaxError(
@@ -165,6 +188,8 @@ class _Parser:
         self.now = _now_seconds(now)
         self.tokens = tokenize(query)
         self.i = 0
+        self.nesting = 0  # parentheses and NOTs open around the current token
+        self.clauses = 0
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -224,18 +249,34 @@ class _Parser:
 
     def parse_not(self) -> Filter:
         tok = self.peek()
-        if tok.word() == "not":
+        if tok.word() == "not" or tok.kind == "(":
+            self.nesting += 1
+            if self.nesting > MAX_NESTING:
+                raise self.error(
+                    f"parentheses and NOTs nest more than {MAX_NESTING} deep here: write the "
+                    "query flatter",
+                    tok,
+                )
             self.take()
-            return Not(self.parse_not())
-        if tok.kind == "(":
-            self.take()
-            node = self.parse_or()
-            self.expect(")", f"')' to close the '(' at position {tok.pos}")
-            return node
+            try:
+                if tok.kind != "(":
+                    return Not(self.parse_not())
+                node = self.parse_or()
+                self.expect(")", f"')' to close the '(' at position {tok.pos}")
+                return node
+            finally:
+                self.nesting -= 1
         return self.parse_clause()
 
     def parse_clause(self) -> Clause:
         tok = self.peek()
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise self.error(
+                f"the query has more than {MAX_CLAUSES} clauses: narrow it, or split it into "
+                "several queries",
+                tok,
+            )
         aggregate = None
         if tok.word() in AGGREGATES and self.peek(1).kind == "(":
             aggregate = self.take().word()
@@ -336,9 +377,9 @@ class _Parser:
         if op in ("MATCHES", "NOT_MATCHES"):
             text = self.text_value(tok, "a regular expression in double quotes")
             try:
-                re.compile(text)
-            except re.error as e:
-                raise self.error(f"invalid regular expression: {e}", tok)
+                compile_regex(text)
+            except UsageError as e:
+                raise self.error(str(e), tok)
             return text
         if type_ in ("float", "int", "floatSeries"):
             if tok.kind != "number":
@@ -394,6 +435,16 @@ def parse_nql(query: str, *, now: float | datetime | None = None) -> Filter:
     is ``And(())``, which every row matches. Raises NQLSyntaxError."""
     if not isinstance(query, str):
         raise UsageError(f"an NQL query must be a string, got {type(query).__name__}")
+    bad = _SURROGATE.search(query)
+    if (
+        bad is not None
+    ):  # the message shows the query: without the surrogates, or it could not be sent
+        raise NQLSyntaxError(
+            f"the query holds a lone surrogate (U+{ord(bad.group()):04X}), which is not a "
+            "character: remove it",
+            _SURROGATE.sub("\ufffd", query),
+            bad.start(),
+        )
     return _Parser(query, now).parse()
 
 

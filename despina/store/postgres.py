@@ -16,6 +16,10 @@
   for all the queries of a read, and never a serialisation failure.
 - PostgreSQL text cannot hold NUL characters: a NUL in a bound string is stored (and looked
   up) as U+FFFD. SUM over integers (``numeric`` in PostgreSQL) comes back as a float.
+- A read given a ``QueryGuard`` (db.py) sets ``statement_timeout`` for its transaction, and
+  the guard's ``cancel()`` sends PostgreSQL a cancel request for the running statement; a
+  connection a cancel request was sent on is closed rather than pooled, so a late request
+  can never stop someone else's statement.
 
 psycopg is imported when a ``PostgresDatabase`` is created, never by ``import despina``.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import re
 import threading
@@ -33,6 +38,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 from despina.errors import StoreError, UsageError
+from despina.store.db import QueryGuard, QueryTimeoutError
 
 POOL_IDLE = 8  # idle connections kept per process
 CONNECT_DEADLINE = 30.0  # seconds we keep trying to reach the server at the start of a scope
@@ -140,24 +146,49 @@ class PostgresConnection:
 
     def __init__(self, raw):
         self.raw = raw
+        self.guard: QueryGuard | None = None  # of the guarded read running on it
+        self.cancel_sent = False
 
     def execute(self, sql: str, params=None):
-        if params is None:
-            return self.raw.execute(sql)
+        if self.guard is not None and self.guard.cancelled:
+            raise self.guard.error()
         try:
+            if params is None:
+                return self.raw.execute(sql)
             return self.raw.execute(translate(sql), _clean(params))
         except Exception as e:
-            if type(e).__name__ == "InvalidRegularExpression":
-                raise UsageError(
-                    f"PostgreSQL refuses the regular expression of a MATCHES clause: "
-                    f"{str(e).strip()}; it takes POSIX advanced regular expressions"
-                ) from None
-            raise
+            translated = self._translated(e)
+            if translated is e:
+                raise
+            raise translated from None
+
+    def _translated(self, e: Exception) -> Exception:
+        name = type(e).__name__
+        if name == "InvalidRegularExpression":
+            return UsageError(
+                f"PostgreSQL refuses the regular expression of a MATCHES clause: "
+                f"{str(e).strip()}; it takes POSIX advanced regular expressions"
+            )
+        if name == "QueryCanceled":  # statement_timeout, or our cancel request
+            if self.guard is not None:
+                if not self.guard.cancelled:
+                    self.guard.timed_out = True
+                return self.guard.error()
+            return QueryTimeoutError(f"the database stopped the statement: {str(e).strip()}")
+        return e
 
     def execute_binary(self, sql: str, params):
         """``execute`` with results in PostgreSQL's binary format: bytea arrives as is, not
         as hex text to decode (packed series points: ~5x less time)."""
-        return self.raw.execute(translate(sql), _clean(params), binary=True)
+        if self.guard is not None and self.guard.cancelled:
+            raise self.guard.error()
+        try:
+            return self.raw.execute(translate(sql), _clean(params), binary=True)
+        except Exception as e:
+            translated = self._translated(e)
+            if translated is e:
+                raise
+            raise translated from None
 
     def executemany(self, sql: str, rows) -> None:
         rows = [_clean(r) for r in rows]
@@ -165,6 +196,15 @@ class PostgresConnection:
             return
         with self.raw.cursor() as cur:
             cur.executemany(translate(sql), rows)
+
+    def send_cancel(self) -> None:
+        """Ask the server to stop the statement running on this connection (any thread)."""
+        self.cancel_sent = True
+        cancel = getattr(self.raw, "cancel_safe", None)  # psycopg >= 3.2
+        if cancel is not None:
+            cancel(timeout=5.0)
+        else:
+            self.raw.cancel()
 
 
 class PostgresDatabase:
@@ -296,20 +336,35 @@ class PostgresDatabase:
             conn.raw.close()
 
     @contextmanager
-    def _scope(self, begin: str, locks: tuple[str, ...]) -> Iterator[PostgresConnection]:
+    def _scope(
+        self, begin: str, locks: tuple[str, ...], guard: QueryGuard | None = None
+    ) -> Iterator[PostgresConnection]:
         local = self._local
         depth = getattr(local, "depth", 0)
         if depth and local.pid == os.getpid():  # nested: join the open transaction
             local.depth = depth + 1
+            conn = local.conn
+            outer = conn.guard
+            if guard is not None:
+                self._guard(conn, guard)
             try:
                 if locks:
-                    local.conn.raw.execute(self._lock_sql(locks)[2:])
-                yield local.conn
+                    conn.raw.execute(self._lock_sql(locks)[2:])
+                yield conn
             finally:
                 local.depth = depth
+                if guard is not None:
+                    guard.detach(id(conn))
+                    conn.guard = outer
             return
+        if guard is not None and guard.timeout is not None:
+            # Per statement, as the guard's limit is; whole milliseconds, written by us.
+            ms = min(max(1, math.ceil(guard.timeout * 1000)), 2**31 - 1)  # PostgreSQL's range
+            begin += f"; SET LOCAL statement_timeout = {ms}"
         conn = self._begin(begin, locks)
         local.conn, local.pid, local.depth = conn, os.getpid(), 1
+        if guard is not None:
+            self._guard(conn, guard)
         try:
             yield conn
         except BaseException:
@@ -317,10 +372,25 @@ class PostgresDatabase:
                 self._rollback(conn)
             raise
         else:
-            conn.raw.execute("COMMIT")
+            try:
+                conn.raw.execute("COMMIT")
+            except self._psycopg.Error:
+                if guard is None or not conn.cancel_sent:
+                    raise
+                raise guard.error() from None  # the cancel request came late
         finally:
             local.conn, local.depth = None, 0
+            if guard is not None:
+                guard.detach(id(conn))
+                conn.guard = None
+            if conn.cancel_sent:  # a late cancel request must not reach the next user
+                conn.raw.close()
             self._release(conn)
+
+    @staticmethod
+    def _guard(conn: PostgresConnection, guard: QueryGuard) -> None:
+        conn.guard = guard
+        guard.attach(id(conn), conn.send_cancel)
 
     def transaction(self, lock: str | tuple[str, ...] = ()):
         """A write transaction. ``lock`` names what it changes (``"container:<uuid>"``...):
@@ -329,8 +399,10 @@ class PostgresDatabase:
         locks = (lock,) if isinstance(lock, str) else tuple(lock)
         return self._scope("BEGIN ISOLATION LEVEL READ COMMITTED", locks)
 
-    def reading(self):
-        """A read transaction: every query inside sees one consistent snapshot.
+    def reading(self, guard: QueryGuard | None = None):
+        """A read transaction: every query inside sees one consistent snapshot. With a
+        ``guard``, each statement stops past the guard's time limit (``statement_timeout``)
+        or once the guard is cancelled (a cancel request).
 
         Its statements are planned for their values: psycopg prepares a statement run five
         times, and PostgreSQL may then plan it once for any values (a generic plan), blind
@@ -340,4 +412,5 @@ class PostgresDatabase:
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
             "SET LOCAL plan_cache_mode = force_custom_plan",
             (),
+            guard,
         )

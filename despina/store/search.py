@@ -11,7 +11,8 @@ points they already hold.
 
 A search scans the series' rows (no text index): one read of the page in point order that stops
 after ``offset + limit`` matches, and, unless that page reached the last match, one
-``COUNT(*)`` for the total, both in one snapshot.
+``COUNT(*)`` for the total, both in one snapshot, each stopped by the read's ``QueryGuard``
+(the store's ``query_timeout``) if it runs too long.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from despina import operations as ops
 from despina.errors import FieldNotFoundError
+from despina.store.db import QueryGuard
 from despina.store.reads import series_field
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -59,11 +61,13 @@ def _folded(dialect) -> str:
     return 'lower(value COLLATE "C")'
 
 
-def search_object_points(db, uuid: str, path: str, text: str, offset: int, limit) -> PointMatches:
+def search_object_points(
+    db, uuid: str, path: str, text: str, offset: int, limit, guard: QueryGuard | None = None
+) -> PointMatches:
     import numpy as np
 
     where = f"field_id = ? AND {db.dialect.contains(_folded(db.dialect))}"
-    with db.reading() as conn:
+    with db.reading(guard) as conn:
         field_id = series_field(conn, uuid, path, (ops.STRING_SERIES,))
         if field_id is None:
             raise FieldNotFoundError(f"no field '{path}' in this container")

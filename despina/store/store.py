@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from despina.errors import UsageError
+from despina.errors import StoreError, UsageError
 from despina.operations import Batch, BatchResult
 from despina.store import apply, projects, reads, schema, search, tables
 from despina.store import buckets as bucketed
 from despina.store.blobs import LocalBlobStore, MemoryBlobStore, open_blob_store
-from despina.store.db import Database, open_database
+from despina.store.db import DEFAULT_QUERY_TIMEOUT, Database, QueryGuard, open_database
 from despina.store.filters import Filter
 from despina.store.model import (
     ContainerInfo,
@@ -39,13 +39,25 @@ class Store:
 
     ``clock`` (seconds since the epoch) decides sys/state: a container is running when it is
     not stopped and its last ping is within HEARTBEAT_WINDOW of ``clock()``. Tests replace it.
+
+    ``query_timeout`` (seconds, None: no limit; settable) bounds each statement of a table or
+    search read that is not given a ``QueryGuard`` of its own: past it the read raises
+    QueryTimeoutError (``despina.store.db``).
     """
 
-    def __init__(self, db: Database, blobs, folder: Path | None = None):
+    def __init__(
+        self,
+        db: Database,
+        blobs,
+        folder: Path | None = None,
+        *,
+        query_timeout: float | None = DEFAULT_QUERY_TIMEOUT,
+    ):
         self._db = db
         self._blobs = blobs
         self.folder = folder
         self.clock = time.time
+        self.query_timeout = query_timeout
         schema.migrate(db)
 
     def __repr__(self) -> str:
@@ -66,13 +78,21 @@ class Store:
         """Open (creating if needed) the embedded store in ``folder``: ``store.db`` (SQLite,
         WAL) and ``blobs/``. Migrates an older schema in place; refuses a newer one with
         StoreVersionError."""
+        import sqlite3
+
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        db = Database(str(folder / "store.db"))
+        db = None
         try:
+            folder.mkdir(parents=True, exist_ok=True)
+            db = Database(str(folder / "store.db"))
             return cls(db, LocalBlobStore(folder / "blobs"), folder)
+        except (OSError, sqlite3.OperationalError) as e:
+            if db is not None:
+                db.close()
+            raise StoreError(_unopenable(folder, e)) from e
         except BaseException:
-            db.close()
+            if db is not None:
+                db.close()
             raise
 
     @classmethod
@@ -284,19 +304,27 @@ class Store:
         return reads.fetch_object_points(self._db, uuid, path, offset, limit, step_min, step_max)
 
     def search_object_points(
-        self, uuid: str, path: str, text: str, *, offset: int = 0, limit: int | None = None
+        self,
+        uuid: str,
+        path: str,
+        text: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        guard: QueryGuard | None = None,
     ) -> PointMatches:
         """The points of the string series ``path`` whose value contains ``text``, in series
         order: their indexes in the series, steps, timestamps and values, ``offset``/``limit``
         counted in matches, and ``total`` matches in all. Case-insensitive for A-Z only (other
         characters match exactly, on SQLite and PostgreSQL alike); ``%``, ``_`` and quotes
         are plain text (see despina/store/search.py). FieldNotFoundError when the series is
-        absent, FieldTypeError for a field of another type.
+        absent, FieldTypeError for a field of another type. ``guard``: as in fetch_table.
 
         >>> page = store.search_object_points(run_uuid, "monitoring/stdout", "error", limit=100)
         >>> page.total, page.indexes[:3]  # doctest: +SKIP
         """
-        return search.search_object_points(self._db, uuid, path, text, offset, limit)
+        guard = guard or QueryGuard(self.query_timeout)
+        return search.search_object_points(self._db, uuid, path, text, offset, limit, guard)
 
     def list_files(self, uuid: str, path: str) -> list[FileEntry]:
         """The files of a file set or artifact, sorted by path."""
@@ -315,6 +343,7 @@ class Store:
         limit: int | None = None,
         trashed: bool | None = False,
         offset: int = 0,
+        guard: QueryGuard | None = None,
     ) -> Table:
         """Rows of one kind of container in a project (model versions of ``model_id`` only,
         when given). ``filter`` is a filter tree or NQL text (parsed with ``clock()`` as the
@@ -325,7 +354,11 @@ class Store:
         ``trashed`` False: only live ones, True: only trashed ones, None: both. Rows whose
         sort field is missing come last. ``offset`` skips that many rows of the sorted
         answer (paging); ``Table.total`` counts the rows matching, ignoring limit and
-        offset."""
+        offset. ``guard`` (a ``despina.store.db.QueryGuard``) bounds each statement's time
+        and can cancel the read from another thread; without one, ``query_timeout`` applies.
+        MATCHES patterns are RE2's; a filter past ``filters.MAX_CLAUSES`` clauses or nested
+        too deep raises UsageError."""
+        guard = guard or QueryGuard(self.query_timeout)
         return tables.fetch_table(
             self._db,
             project=project,
@@ -339,4 +372,27 @@ class Store:
             offset=offset,
             trashed=trashed,
             now=self.clock(),
+            guard=guard,
         )
+
+
+def _unopenable(folder: Path, e: Exception) -> str:
+    """What to tell the user when the embedded store in ``folder`` cannot be opened."""
+    import errno
+    import os
+
+    cause = getattr(e, "strerror", None) or str(e)
+    if getattr(e, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM) or (
+        folder.exists() and not os.access(folder, os.W_OK)
+    ):
+        hint = "the folder is read-only for this process"
+    elif getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        hint = "the disk is full"
+    else:
+        hint = "check that the folder exists and that this user can write to it"
+    return (
+        f"cannot open the embedded store in {folder}: {cause} ({hint}). The store needs to "
+        "write there, even to read (SQLite keeps its journal beside store.db); point "
+        "DESPINA_DATA_DIRECTORY at a writable folder, or make this one writable. Nothing "
+        "stored there was changed."
+    )

@@ -7,7 +7,7 @@ import re
 
 from despina import operations as ops
 from despina.errors import UsageError
-from despina.store.db import Database, in_chunks, placeholders
+from despina.store.db import Database, QueryGuard, has_surrogate, in_chunks, placeholders
 from despina.store.fields import ALIASES_PATH, COMPUTED_SYS
 from despina.store.model import CONTAINER_KINDS, MODEL_VERSION, Table
 from despina.store.nql import parse_nql
@@ -114,6 +114,7 @@ def fetch_table(
     trashed,
     now: float,
     offset: int = 0,
+    guard: QueryGuard | None = None,
 ) -> Table:
     if kind not in CONTAINER_KINDS:
         raise UsageError(
@@ -122,11 +123,14 @@ def fetch_table(
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         raise UsageError(f"offset must be a non-negative integer, got {offset!r}")
     patterns = _check_columns(columns)
+    _check_text("sort_by", sort_by)
+    if model_id is not None:
+        _check_text("model_id", model_id)
     wanted = None if columns is None else ["sys/id", *(c for c in columns if c != "sys/id")]
     wanted = None if wanted is None else list(dict.fromkeys(wanted))
     if isinstance(filter, str):
         filter = parse_nql(filter, now=now)
-    with db.reading() as conn:
+    with db.reading(guard) as conn:
         proj = find_project(conn, project)
         if proj is None:
             split_project_name(project)  # a malformed name raises
@@ -205,15 +209,35 @@ def fetch_table(
         return table
 
 
+def _check_text(what: str, value) -> None:
+    if not isinstance(value, str):
+        raise UsageError(f"{what} must be a string, not {value!r}")
+    if has_surrogate(value):
+        raise UsageError(
+            f"{what} {value!r} holds a lone surrogate (not a character): write the character itself"
+        )
+
+
+def is_pattern(col) -> bool:
+    """Whether a column is a compiled regular expression: Python's ``re`` (in-process
+    callers), RE2's (``db.compile_regex``: the server's ``{"regex": ...}`` columns) or any
+    other object with ``search``."""
+    return isinstance(col, re.Pattern) or (
+        not isinstance(col, str) and callable(getattr(col, "search", None))
+    )
+
+
 def _check_columns(columns) -> bool:
     """Check the column list; True when it holds regular expressions."""
     if columns is None:
         return False
     patterns = False
     for col in columns:
-        if isinstance(col, re.Pattern):
+        if is_pattern(col):
             patterns = True
-        elif not isinstance(col, str):
+        elif isinstance(col, str):
+            _check_text("a column", col)
+        else:
             raise UsageError(
                 f"a column is a field path or a compiled regular expression "
                 f"(re.compile('^metrics/')), not {col!r}"
