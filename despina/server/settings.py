@@ -67,6 +67,13 @@ SERVER_SETTINGS: tuple[ServerSetting, ...] = (
         "Largest uploaded file in bytes; bigger uploads get 413.",
     ),
     ServerSetting(
+        "query_timeout",
+        "DESPINA_QUERY_TIMEOUT",
+        "30",
+        "Seconds each database statement of a table query may run; past it the request gets "
+        "400 (QueryTimeoutError) and the database stops the work. 0 or 'none': no limit.",
+    ),
+    ServerSetting(
         "auth",
         "DESPINA_AUTH",
         "on",
@@ -92,6 +99,7 @@ class ServerSettings:
     max_body_bytes: int = 256 << 20
     max_blob_bytes: int = 64 << 30
     auth: bool = True
+    query_timeout: float | None = 30.0
 
     @classmethod
     def build(cls, values: dict[str, str | None], default_data_dir: Path) -> ServerSettings:
@@ -124,6 +132,7 @@ class ServerSettings:
             max_body_bytes=int(get("max_body_bytes")),
             max_blob_bytes=int(get("max_blob_bytes")),
             auth=auth_text in _TRUE,
+            query_timeout=_seconds(get("query_timeout")),
         )
 
     @classmethod
@@ -159,6 +168,21 @@ class ServerSettings:
 
 
 _BY_KEY = {s.key: s for s in SERVER_SETTINGS}
+
+
+def _seconds(text: str | None) -> float | None:
+    """DESPINA_QUERY_TIMEOUT: positive seconds; 0 or 'none' for no limit."""
+    if text is None or text.strip().lower() in ("none", "0", "off"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(
+            f"DESPINA_QUERY_TIMEOUT must be seconds (30, 2.5) or 0 for none, not {text!r}"
+        )
+    return value or None
 
 
 def is_loopback(host: str) -> bool:
