@@ -97,12 +97,18 @@ def check_field_path(path) -> str:
             problem = path_problem(path_nfc)
     if problem is not None:
         raise InvalidPathError(
-            f"invalid field path {path!r}: {problem}. Paths are names separated by '/', "
-            "such as 'train/loss'."
+            f"invalid field path {_shown(path)}: {problem}. Paths are names separated by "
+            "'/', such as 'train/loss'."
         )
     if len(_checked) < 100_000:
         _checked[path] = path_nfc
     return path_nfc
+
+
+def _shown(path) -> str:
+    """``repr(path)``, its middle cut out past 200 characters (a message stays readable)."""
+    text = repr(path)
+    return text if len(text) <= 200 else f"{text[:120]}...{text[-60:]}"
 
 
 def check_text(text: str, what: str) -> str:

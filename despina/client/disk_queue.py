@@ -201,6 +201,9 @@ class DiskQueue:
         try:
             lock_fd = take_lock(building / "lock")
             write_json_atomic(building / "meta.json", full)
+            # the ack file exists from the start, padded, so that a full disk can still
+            # rewrite it in place (see ack)
+            write_text_atomic(building / "ack", "0".ljust(20) + "\n", fsync=True)
             try:
                 os.rename(building, final)  # fails if final appeared meanwhile (non-empty)
             except OSError as e:
@@ -435,7 +438,8 @@ class DiskQueue:
             try:
                 write_text_atomic(self.folder / "ack", f"{seq}\n")
             except OSError as e:
-                raise QueueWriteError(self.folder, e) from e
+                if not _rewrite_in_place(self.folder / "ack", f"{seq}".ljust(20) + "\n"):
+                    raise QueueWriteError(self.folder, e) from e
             self._acked = seq
             segments = list_segments(self.folder)
             for i, seg in enumerate(segments):
@@ -531,6 +535,19 @@ def _write_all(f, data: bytes) -> None:
         if not n:
             raise OSError(f"the disk took no bytes of a {len(data)}-byte record")
         view = view[n:]
+
+
+def _rewrite_in_place(path: Path, text: str) -> bool:
+    """Overwrite the small file ``path`` in place, for when the disk is too full to write a
+    new one (its block is already allocated); whether that worked. Freeing the acknowledged
+    segments of a full disk depends on it."""
+    try:
+        with open(path, "r+b", buffering=0) as f:
+            f.write(text.encode())
+            f.truncate(len(text))
+    except OSError:
+        return False
+    return True
 
 
 def _read_ack(folder: Path) -> int:

@@ -13,6 +13,7 @@ from despina import operations as ops
 from despina.client import items as it
 from despina.client.processors import StoppedSink
 from despina.errors import (
+    DespinaError,
     OfflineReadError,
     ProtectedFieldError,
     StoppedError,
@@ -256,7 +257,15 @@ class Container:
         self._before_stop()
         if self._mode not in ("read-only",):
             self._processor.sink.append((it.OPERATION, ops.MarkStopped("sys/state", _now())))
-        self._processor.stop(seconds)
+        try:
+            self._processor.stop(seconds)
+        except DespinaError:  # it said what it could not store (a disk that stayed full)
+            self._release()
+            raise
+        self._release()
+        self._after_stop()
+
+    def _release(self) -> None:
         self._stopped = True
         stopped = StoppedSink(self._label())
         self._processor.sink = stopped
@@ -266,7 +275,6 @@ class Container:
             handler._va = handler._sa = handler._ta = handler._backlog = None
         with _live_lock:
             _live.discard(self)
-        self._after_stop()
 
     def _before_stop(self) -> None:
         pass

@@ -25,6 +25,7 @@ from despina.objects.values import (
     datetime_to_micros,
     warn_once,
 )
+from despina.types.file import missing_file
 
 _NAN = float("nan")
 NAMESPACE = "namespace"
@@ -459,7 +460,7 @@ def _check_file_exists(file) -> None:
     import os
 
     if file.path is not None and file.content is None and not os.path.isfile(file.path):
-        raise UsageError(f"cannot upload '{file.path}': no such file")
+        raise UsageError(f"cannot upload '{file.path}': {missing_file(file.path)}")
 
 
 def _expand_globs(value) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from datetime import datetime
 from despina import operations as ops
 from despina.errors import NotFoundError, UnsupportedValueError, UsageError
 from despina.store.model import RUN, ContainerInfo
+from despina.types.file import missing_file
 
 MAX_FORK_DEPTH = 100
 _CONFIG_KINDS = (ops.FLOAT, ops.INT, ops.BOOL, ops.STRING, ops.DATETIME)
@@ -366,7 +367,7 @@ def _file(path: str, source):
         return File.from_content(source)
     if isinstance(source, (str, os.PathLike)):
         if not os.path.isfile(source):
-            raise UsageError(f"'{path}': cannot upload '{source}': no such file")
+            raise UsageError(f"'{path}': cannot upload '{source}': {missing_file(source)}")
         return File(source)
     raise UnsupportedValueError(
         f"'{path}': a file is a path, bytes or a File, got {type(source).__name__}"

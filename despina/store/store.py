@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from despina.errors import UsageError
+from despina.errors import StoreError, UsageError
 from despina.operations import Batch, BatchResult
 from despina.store import apply, projects, reads, schema, search, tables
 from despina.store import buckets as bucketed
@@ -78,13 +78,21 @@ class Store:
         """Open (creating if needed) the embedded store in ``folder``: ``store.db`` (SQLite,
         WAL) and ``blobs/``. Migrates an older schema in place; refuses a newer one with
         StoreVersionError."""
+        import sqlite3
+
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        db = Database(str(folder / "store.db"))
+        db = None
         try:
+            folder.mkdir(parents=True, exist_ok=True)
+            db = Database(str(folder / "store.db"))
             return cls(db, LocalBlobStore(folder / "blobs"), folder)
+        except (OSError, sqlite3.OperationalError) as e:
+            if db is not None:
+                db.close()
+            raise StoreError(_unopenable(folder, e)) from e
         except BaseException:
-            db.close()
+            if db is not None:
+                db.close()
             raise
 
     @classmethod
@@ -366,3 +374,25 @@ class Store:
             now=self.clock(),
             guard=guard,
         )
+
+
+def _unopenable(folder: Path, e: Exception) -> str:
+    """What to tell the user when the embedded store in ``folder`` cannot be opened."""
+    import errno
+    import os
+
+    cause = getattr(e, "strerror", None) or str(e)
+    if getattr(e, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM) or (
+        folder.exists() and not os.access(folder, os.W_OK)
+    ):
+        hint = "the folder is read-only for this process"
+    elif getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        hint = "the disk is full"
+    else:
+        hint = "check that the folder exists and that this user can write to it"
+    return (
+        f"cannot open the embedded store in {folder}: {cause} ({hint}). The store needs to "
+        "write there, even to read (SQLite keeps its journal beside store.db); point "
+        "DESPINA_DATA_DIRECTORY at a writable folder, or make this one writable. Nothing "
+        "stored there was changed."
+    )

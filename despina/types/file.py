@@ -42,6 +42,13 @@ def extension_of(path: str) -> str:
     return os.path.splitext(path)[1][1:]
 
 
+def missing_file(path) -> str:
+    """Why ``path``, which is not a regular file, cannot be uploaded as one file."""
+    if os.path.isdir(path):
+        return "it is a folder; upload_files() takes a folder (or a glob) as a file set"
+    return "no such file"
+
+
 class File(Value):
     """A file to upload: ``run["model"].upload(File("model.pt"))`` or ``run["x"] = File(...)``.
 
@@ -108,9 +115,7 @@ class File(Value):
         except FileNotFoundError:
             raise UsageError(f"cannot upload '{self._path}': no such file") from None
         except IsADirectoryError:
-            raise UsageError(
-                f"cannot upload '{self._path}': it is a folder; use upload_files() for folders"
-            ) from None
+            raise UsageError(f"cannot upload '{self._path}': {missing_file(self._path)}") from None
         except OSError as e:
             raise UsageError(f"cannot read '{self._path}': {e.strerror or e}") from None
 

@@ -112,3 +112,99 @@ def test_type_conflict_from_another_writer_is_refused_by_the_store(data_dir):
     assert late_async["y"].fetch() == 2
     for r in (late_async, late_sync, first):
         r.stop()
+
+
+# Issue 13: what async mode accepted and sync mode refused, and text that is not Unicode.
+
+
+def test_a_lone_surrogate_in_a_path_is_refused_and_later_writes_arrive(run):
+    with pytest.raises(InvalidPathError, match="lone surrogate"):
+        run["a/\udcff"] = 1
+    with pytest.raises(InvalidPathError, match="lone surrogate"):
+        run["m/\ud800"].append(1.0)
+    run["after"] = 2
+    run.wait()  # returns: nothing bad reached the queue
+    assert run["after"].fetch() == 2
+    assert not run.exists("a")
+
+
+def test_lone_surrogates_in_text_become_u_fffd_with_a_warning(run):
+    with pytest.warns(DespinaWarning, match="lone surrogate"):
+        run["text/value"] = "x\udcffy"
+    with pytest.warns(DespinaWarning, match="lone surrogate"):
+        run["text/series"].append("a\ud800")
+    with pytest.warns(DespinaWarning, match="lone surrogate"):
+        run["sys/tags"].add(["ok", "t\udcff"])
+    with pytest.warns(DespinaWarning, match="lone surrogate"):
+        run["params"] = {"label": "\udcffz", "n": 1}
+    run["after"] = 2
+    run.wait()
+    assert run["text/value"].fetch() == "x\ufffdy"
+    assert run["text/series"].fetch_last() == "a\ufffd"
+    assert run["sys/tags"].fetch() == {"ok", "t\ufffd"}
+    assert run["params"].fetch() == {"label": "\ufffdz", "n": 1}
+    assert run["after"].fetch() == 2
+
+
+def test_type_and_namespace_conflicts_raise_on_the_users_thread_in_both_modes(run):
+    from despina.errors import NamespaceConflictError
+
+    run["good/x"].append(1.0)
+    with pytest.raises(NamespaceConflictError, match="'good/x' is a field"):
+        run["good/x"].append({"a": 1.0})  # a dict appends to good/x/a
+    with pytest.raises(FieldTypeError, match="float_series"):
+        run["good/x"].append("text")
+    with pytest.raises(NamespaceConflictError, match="'good/x' is a field"):
+        run["good/x/y"] = 1
+    with pytest.raises(NamespaceConflictError, match="namespace holding 'good/x'"):
+        run["good"] = 1
+    run["good/x"].append(2.0)
+    run.wait()
+    assert run["good/x"].fetch_values()["value"].tolist() == [1.0, 2.0]
+    assert not run.exists("good/x/y") and not run.exists("good/x/a")
+
+
+@pytest.mark.parametrize(
+    "path", ["a/../b", "../x", "a/./b", "a/\x00b", "a/\nb", "a\\b", "a/%2e%2e/b", "a/%00"]
+)
+def test_paths_the_server_refuses_are_refused_here(run, path):
+    with pytest.raises(InvalidPathError):
+        run[path] = 1
+
+
+def test_nfc_and_nfd_spellings_name_one_field(run):
+    run["caf\u00e9/loss"].append(1.0)  # NFC
+    run["cafe\u0301/loss"].append(2.0)  # NFD: the same name to a reader
+    run.wait()
+    assert run["caf\u00e9/loss"].fetch_values()["value"].tolist() == [1.0, 2.0]
+    assert run["cafe\u0301/loss"].fetch_last() == 2.0
+    structure = run.get_structure()
+    assert "caf\u00e9" in structure and "cafe\u0301" not in structure
+
+
+def test_a_ten_thousand_deep_dict_is_a_clear_error_not_a_recursion_error(run):
+    deep = inner = {}
+    for _ in range(10_000):
+        inner["k"] = {}
+        inner = inner["k"]
+    inner["x"] = 1
+    with pytest.raises(InvalidPathError, match="at most 1024 characters"):
+        run["p"] = {"shallow": 1, "deep": deep}
+    run["after"] = 2
+    run.wait()
+    assert run["after"].fetch() == 2
+
+
+def test_uploading_a_folder_says_it_is_a_folder(run, tmp_path):
+    with pytest.raises(UsageError, match="it is a folder; upload_files"):
+        run["f"].upload(str(tmp_path))
+    with pytest.raises(UsageError, match="no such file"):
+        run["f"].upload(str(tmp_path / "missing.txt"))
+
+
+@pytest.mark.parametrize("name", ["../x", "ws/na\x00me", "ws\\name", "ws/..", "a/b/c", " "])
+def test_project_names_the_server_refuses_are_refused_here(name):
+    from despina.names import InvalidProjectNameError
+
+    with pytest.raises(InvalidProjectNameError, match="invalid project name"):
+        despina.init_run(project=name)
