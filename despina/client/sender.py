@@ -10,7 +10,9 @@ Nothing leaves memory before it is on disk. When the disk refuses a record (full
 the record stays in memory, the sender warns once (the folder and its free space), stops taking
 more from the user's buffers (so the user's thread waits, with bounded memory, as when the
 store lags) and tries again with backoff; once the disk takes it, everything goes on. An
-operation that cannot be encoded at all is dropped alone, with an error naming its path: one
+operation that cannot be encoded at all is dropped alone, with an error naming its path; a
+batch the store or server refuses as a whole (a 400, an error that is not about reaching it) is
+split in halves until the one operation at fault is found, which is dropped with an error: one
 bad operation never holds up the ones behind it.
 """
 
@@ -27,7 +29,14 @@ from itertools import repeat, starmap
 
 from despina import operations as ops
 from despina.client.items import MARKER, OPERATION, BlobStager, HeldItems, build_operations
-from despina.errors import QueueWriteError
+from despina.errors import (
+    MalformedOperationError,
+    QueueWriteError,
+    ServerAuthError,
+    ServerUnavailableError,
+    StoreError,
+    UsageError,
+)
 
 logger = logging.getLogger("despina")
 
@@ -340,6 +349,8 @@ class Sender(threading.Thread):
         try:
             result = self._backend.apply_batch(batch)
         except Exception as e:
+            if refuses_content(e):
+                return self._isolate(batch, e)
             self._retry_at = time.monotonic() + self._backoff
             logger.warning(
                 "despina: could not store operations (%s); retrying in %.1f s, they are safe on disk",
@@ -354,6 +365,30 @@ class Sender(threading.Thread):
         self._last_success = time.monotonic()
         for err in result.errors:
             logger.error("despina: a write to '%s' was refused: %s", err.path, err.message)
+        return True
+
+    def _isolate(self, batch: ops.Batch, error: Exception) -> bool:
+        """The backend refused ``batch`` as a whole for what it holds: send its halves (and
+        theirs) in order, so that only the operation at fault is dropped. False if the
+        backend became unreachable meanwhile (the record is then sent again; the store skips
+        the operations it already has)."""
+        operations = batch.operations
+        if len(operations) <= 1:
+            path = getattr(operations[0], "path", "") if operations else ""
+            logger.error(
+                "despina: a write to '%s' was refused and dropped (%s); the writes after it go on",
+                path,
+                error,
+            )
+            self._last_success = time.monotonic()
+            return True
+        half = len(operations) // 2
+        for first, part in ((0, operations[:half]), (half, operations[half:])):
+            sub = ops.Batch(
+                batch.container, batch.writer, batch.first_seq + first, part, batch.time
+            )
+            if not self._apply(sub):
+                return False
         return True
 
     def _check_lag(self) -> None:
@@ -419,3 +454,24 @@ def make_marker(buffer: deque) -> threading.Event:
     event = threading.Event()
     buffer.append((MARKER, event))
     return event
+
+
+# Errors that are about reaching or running the store, not about what a batch holds: the
+# batch is sent again later, whole.
+_TRANSIENT = (ServerUnavailableError, ServerAuthError, StoreError, OSError, TimeoutError)
+_DB_TRANSIENT = ("OperationalError", "InterfaceError", "InternalError")  # locked, full, away
+
+
+def refuses_content(e: Exception) -> bool:
+    """Whether the backend's error ``e`` refuses the batch for what it holds (sending it again
+    cannot help): a 400 from a server, or an error of the store's own code such as a
+    ValueError. Connection failures, a full disk or a locked database are not."""
+    if isinstance(e, _TRANSIENT):
+        return False
+    if isinstance(e, (UsageError, MalformedOperationError)):
+        return True
+    if type(e).__module__.startswith(("httpx", "http.")):
+        return False
+    if type(e).__module__.startswith(("sqlite3", "psycopg")):  # a database's own errors
+        return not any(c.__name__ in _DB_TRANSIENT for c in type(e).__mro__)
+    return isinstance(e, (ValueError, TypeError, ArithmeticError, LookupError, AttributeError))

@@ -113,7 +113,13 @@ def to_datetime(value) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise UsageError(
+                f"invalid datetime {value!r}: a number is seconds since 1970 and must fall "
+                "between the years 1 and 9999"
+            ) from None
     try:
         text = str(value).strip().replace("Z", "+00:00")
         return to_datetime(datetime.fromisoformat(text))

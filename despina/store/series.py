@@ -132,11 +132,16 @@ def _refusal(path: str, steps, kept, last_step) -> str | None:
     if not refused:
         return None
     first = int(_np().argmin(kept))
-    before = max([x for x in (last_step, *steps[:first].tolist()) if x is not None])
+    earlier = [x for x in (last_step, *steps[:first].tolist()) if x is not None]
     more = f" ({refused} points refused in all)" if refused > 1 else ""
+    if not earlier:  # the first point of the series: a step no number is before (-inf)
+        return (
+            f"series '{path}': step {float(steps[first])!r} cannot be a step; steps are finite "
+            f"numbers, so the point was refused{more}. The other points were stored."
+        )
     return (
-        f"series '{path}': step {steps[first]!r} is not after the last step {before!r}; steps "
-        f"must increase, so the point was refused{more}. The other points were stored."
+        f"series '{path}': step {float(steps[first])!r} is not after the last step {float(max(earlier))!r}; "
+        f"steps must increase, so the point was refused{more}. The other points were stored."
     )
 
 

@@ -4,9 +4,11 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 import despina
 from despina.client import backends
+from despina.errors import UsageError
 
 
 class Flaky:
@@ -153,3 +155,70 @@ def test_quiet_series_leave_their_room_to_a_busy_one(monkeypatch, data_dir):
     check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
     assert np.array_equal(check["busy"].fetch_values()["value"].to_numpy(), np.arange(6000.0))
     check.stop()
+
+
+class Refusing(Flaky):
+    """A real store behind something that refuses, as a server answers 400 (UsageError) or
+    as a bug of the store's own code would (ValueError), every batch holding ``bad``."""
+
+    def __init__(self, store, error):
+        super().__init__(store)
+        self.error = error
+        self.sent = 0
+
+    def apply_batch(self, batch):
+        self.sent += 1
+        if any(getattr(op, "path", "") == "bad" for op in batch.operations):
+            raise self.error
+        return super().apply_batch(batch)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UsageError("http://127.0.0.1:1 refused the request (400): operations[3]: no"),
+        ValueError("max() arg is an empty sequence"),
+    ],
+)
+def test_a_batch_refused_for_what_it_holds_drops_only_the_operation_at_fault(
+    monkeypatch, data_dir, caplog, error
+):
+    store = backends.local_store(data_dir)
+    refusing = Refusing(store, error)
+    monkeypatch.setattr("despina.objects.connect.local_store", lambda _dir: refusing)
+    run = despina.init_run(project="sender/refused")
+    run["before"] = 1
+    for i in range(500):
+        run["m"].append(float(i))
+    run["bad"] = 1.0
+    for i in range(500, 1000):
+        run["m"].append(float(i))
+    run["after"] = 2
+    run.wait()  # returns: the refused batch does not stall the queue
+    run.stop()
+    dropped = [r.getMessage() for r in caplog.records if "refused and dropped" in r.getMessage()]
+    assert len(dropped) == 1 and "'bad'" in dropped[0] and str(error) in dropped[0]
+    check = despina.init_run(with_id=run._info.sys_id, mode="read-only")
+    assert np.array_equal(check["m"].fetch_values()["value"].to_numpy(), np.arange(1000.0))
+    assert check["before"].fetch() == 1 and check["after"].fetch() == 2
+    assert not check.exists("bad")
+    check.stop()
+
+
+def test_errors_about_reaching_the_store_are_retried_not_dropped():
+    import sqlite3
+
+    from despina.client.sender import refuses_content
+    from despina.errors import ServerAuthError, ServerUnavailableError, StoreError
+
+    for transient in (
+        ServerUnavailableError("away"),
+        ServerAuthError("token"),
+        StoreError("damaged"),
+        ConnectionError("reset"),
+        OSError(28, "No space left on device"),
+        sqlite3.OperationalError("database is locked"),
+    ):
+        assert not refuses_content(transient), transient
+    for content in (UsageError("400"), ValueError("x"), sqlite3.IntegrityError("x")):
+        assert refuses_content(content), content

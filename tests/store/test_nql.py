@@ -245,3 +245,12 @@ trees = st.recursive(
 @given(trees)
 def test_to_nql_round_trips(tree):
     assert parse_nql(to_nql(tree)) == tree
+
+
+@pytest.mark.parametrize("value", [1e300, -1e20, float("inf")])
+def test_a_datetime_number_out_of_range_is_a_usage_error(value):
+    from despina.errors import UsageError
+    from despina.store.query import to_datetime
+
+    with pytest.raises(UsageError, match="between the years 1 and 9999"):
+        to_datetime(value)

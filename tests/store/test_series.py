@@ -60,6 +60,16 @@ def test_backwards_steps_refused_rest_applied(store, run):
     assert summary(store, info, "m").count == 4
 
 
+def test_a_first_step_of_minus_infinity_is_refused_with_a_message(store, run):
+    """It crashed the whole batch (max() of nothing) before: one refused point, not a 500."""
+    info, w = run
+    result = w.send(floats("m", [1.0, 2.0], steps=[-math.inf, 1.0]), ops.AssignFloat("x", 1.0))
+    (msg,) = errors_of(result)
+    assert "step -inf cannot be a step" in msg and "The other points were stored" in msg
+    assert store.fetch_float_points(info.uuid, "m").steps.tolist() == [1.0]
+    assert store.get_field(info.uuid, "x").value == 1.0
+
+
 def test_resolve_steps_matches_a_simple_loop():
     rng = np.random.default_rng(1)
     for _ in range(50):

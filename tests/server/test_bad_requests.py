@@ -262,6 +262,12 @@ def test_a_msgpack_body_that_is_not_utf8_is_400(site):
         ("POST", "/tokens", b'{"expires_in": true}'),
         ("POST", "/tokens", b'{"expires_in": NaN}'),
         ("POST", "/tokens", b'{"expires_in": -5}'),
+        (  # a datetime given as seconds past year 9999 overflowed: a 500
+            "POST",
+            "/projects/open/proj/tables/run",
+            b'{"filter": {"clause": {"path": "sys/creation_time", "type": "datetime", '
+            b'"op": ">", "value": 1e300}}}',
+        ),
         (
             "POST",
             "/containers",
