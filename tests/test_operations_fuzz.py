@@ -16,12 +16,12 @@ import hashlib
 import math
 import os
 import time
-import urllib.parse
 import uuid as uuid_module
 from array import array
 
 import msgpack
 import pytest
+from databases import fresh_database
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -239,22 +239,11 @@ def store(request, tmp_path_factory):
         yield s
         s.close()
         return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {e}")
-    name = f"despina_fuzz_{uuid_module.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        parts = urllib.parse.urlsplit(PG_URL)
-        s = Store.open(urllib.parse.urlunsplit(parts._replace(path="/" + name)), folder / "blobs")
+    with fresh_database("despina_fuzz") as url:
+        s = Store.open(url, folder / "blobs")
         s.blobs.put_bytes(b"blob")
         yield s
         s.close()
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @FUZZ

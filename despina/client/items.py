@@ -155,12 +155,9 @@ def build_operations(
             else:
                 try:
                     op = _to_operation(item, stager)
-                except OSError as e:
+                except Exception as e:
                     if is_disk_refusal(e):
                         raise _Held(end, e) from e
-                    logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
-                    continue
-                except Exception as e:
                     logger.error("despina: could not prepare a write to '%s': %s", item[1], e)
                     continue
                 if op is not None:
@@ -185,10 +182,10 @@ class _Held(Exception):
 _DISK_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
-def is_disk_refusal(e: OSError) -> bool:
+def is_disk_refusal(e: BaseException) -> bool:
     """Whether ``e`` says the disk refused a write (full, over quota, read-only): worth
     trying again later, unlike a source file that vanished."""
-    return e.errno in _DISK_REFUSALS
+    return isinstance(e, OSError) and e.errno in _DISK_REFUSALS
 
 
 _first = itemgetter(0)
@@ -218,13 +215,10 @@ def _points(all_items: list, all_tags: list, start: int, end: int, stager, out: 
         if tag == FILE_POINT:
             try:
                 ref = stager.stage(item[2])
-            except OSError as e:
+            except Exception as e:
                 if is_disk_refusal(e):
                     _flush(series, out)
                     raise _Held(start + i, e) from e
-                logger.error("despina: could not read the file for '%s': %s", path, e)
-                continue
-            except Exception as e:
                 logger.error("despina: could not read the file for '%s': %s", path, e)
                 continue
             buf.values.append(ops.SeriesFile(ref, item[5] or "", item[6] or ""))

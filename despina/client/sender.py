@@ -110,7 +110,6 @@ class Sender(threading.Thread):
         self._disk_since = 0.0
         self._disk_retry_at = 0.0
         self._disk_backoff = 0.5
-        self._disk_warned = False
         self._give_up = False
 
     # ---- called from the user's thread ----------------------------------------------------
@@ -280,18 +279,16 @@ class Sender(threading.Thread):
             )
         self.disk_error = None
         self._disk_backoff = 0.5
-        self._disk_warned = False
         return True
 
     def _disk_refused(self, error) -> None:
         now = time.monotonic()
-        if self.disk_error is None:
-            self._disk_since = now
+        first = self.disk_error is None  # of this episode: warn once, with the free space
         self.disk_error = error
         self._disk_retry_at = now + self._disk_backoff
         self._disk_backoff = min(self._disk_backoff * 2, MAX_DISK_BACKOFF)
-        if not self._disk_warned:
-            self._disk_warned = True
+        if first:
+            self._disk_since = now
             logger.warning(
                 "despina: %s Nothing is lost: the operations wait in memory, logging calls "
                 "wait for room, and writing is retried every few seconds.",

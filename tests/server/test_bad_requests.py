@@ -16,10 +16,10 @@ Needs PostgreSQL at ``DESPINA_TEST_POSTGRES_URL`` (default
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import secrets
 import time
 import unicodedata
 import urllib.parse
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import httpx
 import msgpack
 import pytest
+from databases import fresh_database
 
 from despina import operations as ops
 from despina import wire
@@ -77,24 +78,6 @@ class Site:
         )
 
 
-def _pg_database():
-    """(URL of a fresh database, a function dropping it), or a skip."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {e}")
-    name = f"despina_bad_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    parts = urllib.parse.urlsplit(PG_URL)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name)), drop
-
-
 def _populate(site: Site) -> None:
     """Users alice (contributor of OPEN), mallory (no role) and wsc (contributor of the
     workspace team); a run in each project with a few fields; a blob."""
@@ -132,21 +115,18 @@ def _one_point(value):
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def site(request, tmp_path_factory):
-    env, drop = {}, None
-    if request.param == "postgresql":
-        env["DESPINA_DATABASE_URL"], drop = _pg_database()
-    folder = tmp_path_factory.mktemp(f"bad-input-{request.param}")
-    server = ServerProcess(folder / "srv", None, env=env)
-    try:
+    with contextlib.ExitStack() as cleanup:
+        env = {}
+        if request.param == "postgresql":
+            env["DESPINA_DATABASE_URL"] = cleanup.enter_context(fresh_database("despina_bad"))
+        folder = tmp_path_factory.mktemp(f"bad-input-{request.param}")
+        server = ServerProcess(folder / "srv", None, env=env)
+        cleanup.callback(server.stop)
         server.start()
         with httpx.Client(base_url=server.url, timeout=60) as client:
             s = Site(server.url, client, {"admin": server.admin_token})
             _populate(s)
             yield s
-    finally:
-        server.stop()
-        if drop is not None:
-            drop()
 
 
 def _refused(r: httpx.Response, status: int = 400) -> dict:

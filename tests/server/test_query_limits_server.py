@@ -14,9 +14,9 @@ Time bounds are generous ("answered within 5 s" against minutes before).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import secrets
 import threading
 import time
 import urllib.parse
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from databases import fresh_database
 
 from despina import operations as ops
 from despina.server.settings import ServerSettings
@@ -51,17 +52,10 @@ def data(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"limits-{request.param}")
     args: list[str] = []
     database = None
+    cleanup = contextlib.ExitStack()
     if request.param == "postgresql":
-        try:
-            import psycopg
-
-            admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-        except Exception as e:
-            pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: {e}")
-        database = f"despina_limits_{secrets.token_hex(4)}"
-        admin.execute(f'CREATE DATABASE "{database}"')
-        parts = urllib.parse.urlsplit(ADMIN_URL)
-        url = urllib.parse.urlunsplit(parts._replace(path="/" + database))
+        url = cleanup.enter_context(fresh_database("despina_limits"))
+        database = urllib.parse.urlsplit(url).path.lstrip("/")
         args = ["--database-url", url, "--blob-url", str(folder / "blobs")]
     values = {"data_dir": str(folder / "srv")}
     if args:
@@ -79,10 +73,8 @@ def data(request, tmp_path_factory):
             store.apply_batch(ops.Batch(u, "w", 1, [ops.AssignString(path, value)], time.time()))
     finally:
         state.close()
-    yield {"dir": folder / "srv", "args": args, "token": token, "database": database}
-    if database is not None:
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
+    with cleanup:
+        yield {"dir": folder / "srv", "args": args, "token": token, "database": database}
 
 
 def _server(data, timeout: str):
