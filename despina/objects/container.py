@@ -17,11 +17,13 @@ from despina.errors import (
     OfflineReadError,
     ProtectedFieldError,
     StoppedError,
+    UnsupportedValueError,
 )
 from despina.names import check_field_path
 from despina.objects.connect import open_container
-from despina.objects.handler import Handler
+from despina.objects.handler import NAMESPACE, Handler, assign_namespace
 from despina.objects.known_fields import KnownFields
+from despina.objects.values import classify_value
 from despina.store.fields import READ_ONLY
 from despina.store.model import RUN_STATE
 
@@ -155,9 +157,14 @@ class Container:
         return self.exists(path)
 
     def assign(self, value: dict, wait: bool = False) -> None:
-        """Set many fields at once from a (nested) dict."""
-        for key, sub in value.items():
-            self[str(key)].assign(sub)
+        """Set many fields at once from a (nested) dict; one bad entry and none is set."""
+        kind, payload = classify_value(value)
+        if kind != NAMESPACE:
+            raise UnsupportedValueError(
+                f"assign() of a {self._label()} takes a dict (or argparse.Namespace) of fields, "
+                f"not a {type(value).__name__}"
+            )
+        assign_namespace(self, self.__getitem__, payload)
         if wait:
             self.wait()
 

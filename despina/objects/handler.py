@@ -14,7 +14,12 @@ from typing import Any
 
 from despina import operations as ops
 from despina.client import items as it
-from despina.errors import FieldTypeError, UnsupportedValueError, UsageError
+from despina.errors import (
+    FieldTypeError,
+    NamespaceConflictError,
+    UnsupportedValueError,
+    UsageError,
+)
 from despina.objects import reads
 from despina.objects.values import (
     classify_point,
@@ -227,25 +232,28 @@ class Handler:
         """Set a field (a dict or argparse.Namespace sets a whole namespace)."""
         kind, payload = classify_value(value)
         if kind == NAMESPACE:
-            for key, sub in payload.items():
-                self[str(key)].assign(sub)
+            assign_namespace(self._container, self.__getitem__, payload)
         else:
-            self._container._check_writable(self._path)
-            if kind is None:
-                warn_once(
-                    (id(self._container), "unsupported", self._path),
-                    f"despina: '{self._path}': a value of type {type(value).__name__} is not "
-                    "supported and was not logged. Use stringify_unsupported(value) to log it as "
-                    "text.",
-                )
-                return
-            self._assign(kind, payload)
+            self._assign_leaf(kind, payload, value)
         if wait:
             self._container.wait()
+
+    def _assign_leaf(self, kind: str | None, payload, value) -> None:
+        self._container._check_writable(self._path)
+        if kind is None:
+            warn_once(
+                (id(self._container), "unsupported", self._path),
+                f"despina: '{self._path}': a value of type {type(value).__name__} is not "
+                "supported and was not logged. Use stringify_unsupported(value) to log it as "
+                "text.",
+            )
+            return
+        self._assign(kind, payload)
 
     def _assign(self, kind: str, payload) -> None:
         path = self._path
         if kind == ops.FILE:
+            _check_file_exists(payload)
             self._claim(ops.FILE)
             self._sink.append((it.UPLOAD, path, payload))
             return
@@ -454,6 +462,49 @@ class Handler:
         self._sink.append((it.OPERATION, op))
         if wait:
             self._container.wait()
+
+
+def assign_namespace(container, get, payload: dict) -> None:
+    """Set the fields of a (nested) dict, ``get`` giving the handler of a key: every path,
+    value and type is checked first, so a dict with one bad entry writes nothing."""
+    leaves: list = []
+    _collect(get, payload, leaves)
+    types = container._types
+    new: set[str] = set()
+    for handler, kind, _, _ in leaves:
+        path = handler._path
+        container._check_writable(path)
+        if kind is None:
+            continue
+        known = handler._kind or types.get(path)
+        if known is None:
+            types.check_new(path)
+            new.add(path)
+        elif known != kind:
+            raise FieldTypeError(path, known, kind)
+    for path in new:  # {"a": 1, "a/b": 2}: a field inside another of the same dict
+        cut = path.rfind("/")
+        while cut > 0:
+            if path[:cut] in new:
+                raise NamespaceConflictError(
+                    f"cannot create field '{path}': '{path[:cut]}' is a field of the same "
+                    "dict, not a namespace. Write to another path."
+                )
+            cut = path.rfind("/", 0, cut)
+    for handler, kind, leaf, value in leaves:
+        handler._assign_leaf(kind, leaf, value)
+
+
+def _collect(get, payload: dict, out: list) -> None:
+    for key, sub in payload.items():
+        handler = get(str(key))
+        kind, leaf = classify_value(sub)
+        if kind == NAMESPACE:
+            _collect(handler.__getitem__, leaf, out)
+        else:
+            if kind == ops.FILE:
+                _check_file_exists(leaf)
+            out.append((handler, kind, leaf, sub))
 
 
 def _check_file_exists(file) -> None:

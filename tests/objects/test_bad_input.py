@@ -208,3 +208,21 @@ def test_project_names_the_server_refuses_are_refused_here(name):
 
     with pytest.raises(InvalidProjectNameError, match="invalid project name"):
         despina.init_run(project=name)
+
+
+def test_a_dict_with_one_bad_entry_writes_nothing(run):
+    from despina.errors import NamespaceConflictError, UnsupportedValueError
+
+    run["params/lr"] = 0.1
+    with pytest.raises(InvalidPathError, match="empty"):
+        run["params"] = {"ok": 1, "nested": {"": 2}}
+    with pytest.raises(FieldTypeError, match="'params/lr' is of type float"):
+        run["params"] = {"batch": 32, "lr": "fast"}
+    with pytest.raises(UsageError, match="64 bits"):
+        run.assign({"params": {"epochs": 3, "seed": 2**70}})
+    with pytest.raises(NamespaceConflictError, match="same dict"):
+        run["cfg"] = {"a": 1, "a/b": 2}
+    with pytest.raises(UnsupportedValueError, match="takes a dict"):
+        run.assign([("a", 1)])
+    assert run["params"].fetch() == {"lr": 0.1}
+    assert not run.exists("cfg")
