@@ -63,12 +63,22 @@ _LEGACY = frozenset(
 )
 
 
+_SUBMODULES = {
+    **{
+        n: f"despina.{n}"
+        for n in ("types", "utils", "errors", "exceptions", "integrations", "management", "legacy")
+    },
+    "envs": "despina.envs",
+    "handler": "despina.objects.handler",  # neptune.handler.Handler
+}
+
+
 def __getattr__(name: str):
     # Submodules users reach as attributes (neptune.types.File) load on first use.
-    if name in ("types", "utils", "errors", "exceptions", "integrations", "management", "legacy"):
+    if name in _SUBMODULES:
         import importlib
 
-        return importlib.import_module(f"despina.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     if name in _LEGACY:
         import importlib
 

@@ -196,8 +196,37 @@ class ServerAuthError(DespinaError):
     """The server refused the API token (401) or the role it gives (403)."""
 
 
+class MissingPackageError(UsageError, ImportError):
+    """A feature needs a package that is not installed; the message names the pip command."""
+
+    def __init__(self, module: str, suggestion: str | None = None):
+        self.module = module
+        super().__init__(
+            f"this needs the package {suggestion or module}, which is not installed: "
+            f"pip install {suggestion or module}",
+            name=module,
+        )
+
+
+class MissingApiTokenError(UsageError):
+    """A server address was given without an API token (DESPINA_API_TOKEN)."""
+
+
+class MissingProjectError(UsageError):
+    """No project was named where one is needed (project= or DESPINA_PROJECT)."""
+
+
+class LegacyObjectError(UsageError):
+    """A Neptune 0.x experiment was passed where a run is expected."""
+
+
 # Names Neptune 1.x scripts catch.
 NeptuneException = DespinaError
+NeptuneMissingApiTokenException = MissingApiTokenError
+NeptuneMissingProjectNameException = MissingProjectError
+NeptuneMissingRequirementException = MissingPackageError
+NeptuneIntegrationNotInstalledException = MissingPackageError
+NeptuneLegacyIncompatibilityException = LegacyObjectError
 MetadataInconsistency = FieldTypeError
 NeptuneUnsupportedType = UnsupportedValueError
 InactiveRunException = StoppedError

@@ -46,6 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Optional packages a command may need, and the extra of despina that installs each.
+_EXTRAS = {
+    "psycopg": "postgres",
+    "boto3": "s3",
+    "pyarrow": "parquet",
+    "mlflow": "mlflow",
+    "PIL": "images",
+    "pynvml": "gpu",
+    "fastapi": "server",
+    "uvicorn": "server",
+    "httpx": "server",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
@@ -61,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except DespinaError as e:
         print(f"despina: error: {e}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as e:
+        extra = _EXTRAS.get((e.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"despina: error: this needs the package {e.name}, which is not installed: "
+            f"pip install 'despina[{extra}]'",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("despina: interrupted", file=sys.stderr)

@@ -47,6 +47,8 @@ def _free_port() -> int:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import uvicorn  # before opening anything: a missing one is said at once
+
     from despina import settings as client_settings
     from despina.server.settings import ServerSettings
 
@@ -59,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
     settings = ServerSettings.build(
         {"host": "127.0.0.1", "port": str(port), "auth": "off"}, data_dir
     )
-
-    import uvicorn
 
     from despina.server.app import create_app
     from despina.server.state import ServerState

@@ -4,6 +4,7 @@ reads, waiting and stopping."""
 from __future__ import annotations
 
 import atexit
+import enum
 import logging
 import threading
 import weakref
@@ -257,6 +258,11 @@ class Container:
         if self._backend is not None and not self._stopped:
             self._types.update(self._backend.get_structure(self._info.uuid))
 
+    def get_state(self) -> str:
+        """'started' while the object takes writes, 'stopped' after stop() (Neptune's
+        ``ContainerState`` values)."""
+        return ContainerState.STOPPED.value if self._stopped else ContainerState.STARTED.value
+
     def stop(self, seconds: float | None = None) -> None:
         """Store everything and release the object; using it afterwards raises an error."""
         if self._stopped:
@@ -335,6 +341,15 @@ class Container:
     def __repr__(self) -> str:
         state = "stopped" if self._stopped else self._mode
         return f"<despina {self._what} {self._info.sys_id or self._info.uuid} ({state})>"
+
+
+class ContainerState(enum.Enum):
+    """The states get_state() names (``neptune.internal.state.ContainerState``)."""
+
+    CREATED = "created"
+    STARTED = "started"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
 
 
 def _now() -> float:

@@ -14,7 +14,6 @@ from despina.store.model import RUN
 
 # Keywords of older Neptune clients, with the way to say the same thing now.
 _OLD_KEYWORDS = {
-    "run": "with_id=",
     "project_qualified_name": "project=",
     "upload_source_files": "source_files=",
     "send_hardware_metrics": "capture_hardware_metrics=",
@@ -180,4 +179,8 @@ class Run(ScaleMethods, Container):
 
 def init_run(with_id: str | None = None, **kwargs) -> Run:
     """Start a run, or resume one (``with_id="CLS-12"``). See ``Run`` for the arguments."""
+    if "run" in kwargs:  # Neptune 1.x's older name of with_id (Lightning passes it)
+        if with_id is not None:
+            raise TypeError("init_run() takes with_id= or its older name run=, not both")
+        with_id = kwargs.pop("run")
     return Run(with_id, **kwargs)

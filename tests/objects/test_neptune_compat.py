@@ -51,12 +51,30 @@ def test_neptune_environment_variables(monkeypatch, tmp_path):
 
 
 def test_old_keywords_and_unknown_keywords_are_type_errors():
-    with pytest.raises(TypeError, match="use with_id= instead"):
-        despina.init_run(run="X-1")
+    with pytest.raises(TypeError, match="use source_files= instead"):
+        despina.init_run(upload_source_files=["a.py"])
+    with pytest.raises(TypeError, match="not both"):
+        despina.init_run(run="X-1", with_id="X-1")
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         despina.init_run(colour="blue")
     with pytest.raises(despina.errors.UsageError, match="not both"):
         despina.init_run(with_id="X-1", custom_run_id="a")
+
+
+def test_run_resumes_by_its_older_name_and_tells_its_state(data_dir):
+    """Lightning rebuilds a pickled NeptuneLogger with init_run(run=<id>); kedro and airflow
+    read get_state()."""
+    from despina.objects.container import ContainerState
+
+    first = despina.init_run(project="ws/resume")
+    first["x"] = 1
+    assert first.get_state() == ContainerState.STARTED.value == "started"
+    run_id = first["sys/id"].fetch()
+    first.stop()
+    assert first.get_state() == "stopped"
+    again = despina.init_run(project="ws/resume", run=run_id)
+    assert again["sys/id"].fetch() == run_id and again["x"].fetch() == 1
+    again.stop()
 
 
 def test_ids_resume_and_model_registry(data_dir):

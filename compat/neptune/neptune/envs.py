@@ -1,0 +1,1 @@
+from despina.envs import *  # noqa: F401,F403

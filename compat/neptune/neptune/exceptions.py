@@ -1,0 +1,1 @@
+from despina.errors import *  # noqa: F401,F403

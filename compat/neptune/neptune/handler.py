@@ -1,0 +1,1 @@
+from despina.objects.handler import Handler  # noqa: F401

@@ -1,0 +1,1 @@
+from despina.integrations.python_logger import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+from despina.objects.container import ContainerState  # noqa: F401

@@ -1,0 +1,1 @@
+from despina.integrations.utils import verify_type  # noqa: F401

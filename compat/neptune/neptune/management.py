@@ -1,0 +1,1 @@
+from despina.management import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+from despina import Model, ModelVersion, Project, Run  # noqa: F401
