@@ -43,7 +43,12 @@ def join_paths(*paths) -> str:
 
 
 def is_installed(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+    if module in sys.modules:  # imported already, or blocked (None)
+        return sys.modules[module] is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def require_installed(module: str, *, suggestion: str | None = None) -> None:
@@ -51,3 +56,40 @@ def require_installed(module: str, *, suggestion: str | None = None) -> None:
     importable."""
     if not is_installed(module):
         raise MissingPackageError(module, suggestion)
+
+
+class Target:
+    """Where an integration logs: ``base`` (the run, or the handler of a namespace) and
+    ``root`` (the run itself). ``owned`` says whether the integration created the run, and so
+    may stop it; a run that was handed in is never stopped by the integration."""
+
+    def __init__(self, base, root, owned: bool):
+        self.base = base
+        self.root = root
+        self.owned = owned
+
+    def __getitem__(self, path: str):
+        return self.base[path]
+
+    def stop(self) -> None:
+        if self.owned:
+            self.root.stop()
+
+
+def attach(run, integration: str, version: str, /, **init_run_kwargs) -> Target:
+    """The run an integration logs to: ``run`` (a despina run or the handler of a namespace
+    of one), else a new run made with ``init_run_kwargs``. Records the framework's version at
+    ``source_code/integrations/<integration>``, as Neptune's integrations did (the first
+    three arguments are positional, so ``name=`` and the rest go to ``init_run``)."""
+    if run is None:
+        from despina import init_run
+
+        root = init_run(**init_run_kwargs)
+        target = Target(root, root, owned=True)
+    else:
+        verify_type("run", run, RunType.__args__)
+        expect_not_an_experiment(run)
+        root = run.get_root_object() if isinstance(run, Handler) else run
+        target = Target(run, root, owned=False)
+    root[f"source_code/integrations/{integration}"] = version
+    return target

@@ -68,3 +68,36 @@ def file_bytes(run, path: str, folder: Path) -> bytes:
     target.parent.mkdir(parents=True, exist_ok=True)
     run[path].download(destination=str(target))
     return target.read_bytes()
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "integrations"
+
+
+@pytest.fixture
+def example(tmp_path, data_dir):
+    """Run the first ```python block of docs/integrations/<page>.md as a script in a process of
+    its own (the page's example is what the test runs); answer the only run of ``project``."""
+
+    def run(page: str, project: str, **env):
+        text = (DOCS / f"{page}.md").read_text(encoding="utf-8")
+        code = text.split("```python\n", 1)[1].split("```", 1)[0]
+        script = tmp_path / f"{page}_example.py"
+        script.write_text(code)
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env={**os.environ, "DESPINA_DATA_DIRECTORY": str(data_dir), **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+        run.output = proc.stdout + proc.stderr
+        import despina
+
+        table = despina.init_project(project=project, mode="read-only").fetch_runs_table()
+        ids = table.to_pandas()["sys/id"].tolist()
+        assert len(ids) == 1, ids
+        return read(project, ids[0])
+
+    return run

@@ -1,0 +1,26 @@
+"""Without Lightning installed, its integration says which package to install."""
+
+import importlib
+import sys
+
+import pytest
+
+from despina.errors import MissingPackageError
+
+
+@pytest.mark.parametrize(
+    ("module", "package", "command"),
+    [
+        ("despina.integrations.lightning", "lightning", "pip install lightning"),
+        (
+            "despina.integrations.pytorch_lightning",
+            "pytorch_lightning",
+            "pip install pytorch-lightning",
+        ),
+    ],
+)
+def test_a_missing_lightning_names_the_package(monkeypatch, module, package, command):
+    monkeypatch.setitem(sys.modules, package, None)  # absent, even where it is installed
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    with pytest.raises(MissingPackageError, match=command):
+        importlib.import_module(module)
