@@ -165,9 +165,12 @@ def unsupported_message(path: str, obj: Any) -> str:
 
 
 def _number(obj: Any) -> tuple[str, Any] | None:
-    """Numpy scalars, 0-d arrays and 0-d tensors, Fraction, Decimal: (kind, python value)."""
+    """Numpy scalars, 0-d arrays and 0-d tensors, Fraction, Decimal: (kind, python value);
+    the strings of those modules are strings."""
     module = type(obj).__module__ or ""
     if module.startswith(_NUMBER_MODULES):
+        if isinstance(obj, str):  # numpy.str_, torch.__version__ (a TorchVersion)
+            return _STRING, str(obj)
         shape = getattr(obj, "shape", None)
         if shape is None or tuple(shape) != ():
             return None

@@ -82,6 +82,18 @@ def test_int_subclasses_and_str_subclasses_become_plain_values():
     assert (kind, payload, type(payload)) == (ops.STRING, "red", str)
 
 
+def test_strings_of_numeric_libraries_are_strings():
+    """numpy.str_, and torch.__version__ (a str subclass of the torch module) were dropped as
+    unsupported, being looked at as numbers."""
+    import numpy as np
+
+    kind, payload = convert_value(np.str_("adam"))
+    assert (kind, payload, type(payload)) == (ops.STRING, "adam", str)
+    version = type("TorchVersion", (str,), {"__module__": "torch.torch_version"})("2.13.0+cpu")
+    assert convert_value(version) == (ops.STRING, "2.13.0+cpu")
+    assert convert_point(np.str_("a")) == (ops.STRING_SERIES, "a")
+
+
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
 def test_int64_overflow_is_a_clear_error(value):
     with pytest.raises(UnsupportedValueError, match="64 bits"):

@@ -1,4 +1,4 @@
-"""Without Lightning installed, its integration says which package to install."""
+"""Without Lightning or PyTorch installed, their integrations say which package to install."""
 
 import importlib
 import sys
@@ -19,7 +19,7 @@ from despina.errors import MissingPackageError
         ),
     ],
 )
-def test_a_missing_lightning_names_the_package(monkeypatch, module, package, command):
+def test_a_missing_framework_names_the_package(monkeypatch, module, package, command):
     monkeypatch.setitem(sys.modules, package, None)  # absent, even where it is installed
     monkeypatch.delitem(sys.modules, module, raising=False)
     with pytest.raises(MissingPackageError, match=command):
