@@ -17,6 +17,7 @@ from despina.errors import MissingPackageError
             "pytorch_lightning",
             "pip install pytorch-lightning",
         ),
+        ("despina.integrations.pytorch", "torch", "pip install torch"),
     ],
 )
 def test_a_missing_framework_names_the_package(monkeypatch, module, package, command):
