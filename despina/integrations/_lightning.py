@@ -61,6 +61,7 @@ def make_logger(package: str) -> type:
             self._given = run
             self._target = None
             self._run_id: str | None = None
+            self._run_name: str | None = None
             self._init = {"project": project, "name": name, **init_run_kwargs}
             self._log_model_checkpoints = log_model_checkpoints
             self._prefix = prefix
@@ -88,7 +89,9 @@ def make_logger(package: str) -> type:
                     if self._run_id is not None:  # rebuilt from a pickle: the same run
                         init = {"project": init["project"], "with_id": self._run_id}
                     self._target = attach(None, INTEGRATION, pl.__version__, **init)
-                self._run_id = self._target.root["sys/id"].fetch()
+                root = self._target.root
+                self._run_id = root["sys/id"].fetch()  # read once: a read waits for the queue
+                self._run_name = root["sys/name"].fetch() or "despina"
             return self._target
 
         def __getstate__(self) -> dict:
@@ -112,11 +115,15 @@ def make_logger(package: str) -> type:
         def name(self) -> str | None:
             if self._target is None and self._given is None:
                 return self._init.get("name") or "despina"
-            return self._open().root["sys/name"].fetch() or "despina"
+            self._open()
+            return self._run_name
 
         @property
         def version(self) -> str | None:
-            return self._open().root["sys/id"].fetch() if rank_zero_only.rank == 0 else None
+            if rank_zero_only.rank != 0:
+                return None
+            self._open()
+            return self._run_id
 
         @property
         def save_dir(self) -> str:
