@@ -1,4 +1,4 @@
-"""Without Lightning or PyTorch installed, their integrations say which package to install."""
+"""Without Lightning, PyTorch or scikit-learn, their integrations say which package to install."""
 
 import importlib
 import sys
@@ -18,6 +18,7 @@ from despina.errors import MissingPackageError
             "pip install pytorch-lightning",
         ),
         ("despina.integrations.pytorch", "torch", "pip install torch"),
+        ("despina.integrations.sklearn", "sklearn", "pip install scikit-learn"),
     ],
 )
 def test_a_missing_framework_names_the_package(monkeypatch, module, package, command):
