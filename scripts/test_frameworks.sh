@@ -16,6 +16,7 @@ wheels="$(mktemp -d)"
 trap 'rm -rf "$wheels"' EXIT
 .venv/bin/python -m pip wheel --quiet --no-deps -w "$wheels" . ./compat/neptune
 "$venv/bin/python" -m pip install --quiet -r tests/frameworks/requirements.txt "$wheels"/*.whl
+"$venv/bin/python" -m pip install --quiet --no-deps fastai==2.8.12  # see requirements.txt
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheels"/*.whl
 echo "[frameworks] installed in $((SECONDS - start)) s"
 # the pytest script, not `python -m pytest`, which would put the checkout's despina first on sys.path
