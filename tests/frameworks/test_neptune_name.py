@@ -120,3 +120,19 @@ def test_these_tests_read_through_the_installed_wheel():
 
     for module in (despina, neptune):
         assert Path(module.__file__).parents[1].name == "site-packages", module.__file__
+
+
+def test_an_integration_without_its_neptune_package_is_despinas():
+    """neptune-optuna is installed here, so neptune.integrations.optuna is it; neptune-fastai
+    and neptune-sklearn are not, so their names are served by despina's integrations."""
+    import neptune_optuna.impl
+
+    import despina.integrations.fastai
+    import despina.integrations.sklearn
+    from neptune.integrations import fastai, optuna, sklearn
+
+    assert optuna.NeptuneCallback is neptune_optuna.impl.NeptuneCallback
+    assert fastai.NeptuneCallback is despina.integrations.fastai.DespinaCallback
+    assert (
+        sklearn.create_classifier_summary is despina.integrations.sklearn.create_classifier_summary
+    )

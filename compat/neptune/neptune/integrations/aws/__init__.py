@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_aws", suggestion="neptune-aws")
-
-from neptune_aws.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_aws", None, "neptune-aws")

@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_detectron2", suggestion="neptune-detectron2")
-
-from neptune_detectron2.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_detectron2", None, "neptune-detectron2")

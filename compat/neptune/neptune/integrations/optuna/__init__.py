@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_optuna", suggestion="neptune-optuna")
-
-from neptune_optuna.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_optuna", "despina.integrations.optuna", "neptune-optuna")

@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_pytorch", suggestion="neptune-pytorch")
-
-from neptune_pytorch.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_pytorch", "despina.integrations.pytorch", "neptune-pytorch")

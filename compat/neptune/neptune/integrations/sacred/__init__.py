@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_sacred", suggestion="neptune-sacred")
-
-from neptune_sacred.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_sacred", None, "neptune-sacred")

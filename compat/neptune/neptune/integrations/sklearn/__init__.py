@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_sklearn", suggestion="neptune-sklearn")
-
-from neptune_sklearn.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_sklearn", "despina.integrations.sklearn", "neptune-sklearn")

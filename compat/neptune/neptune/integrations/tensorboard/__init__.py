@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_tensorboard", suggestion="neptune-tensorboard")
-
-from neptune_tensorboard.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_tensorboard", None, "neptune-tensorboard")

@@ -1,5 +1,5 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_tensorflow_keras", suggestion="neptune-tensorflow-keras")
-
-from neptune_tensorflow_keras.impl import *  # noqa: E402,F401,F403
+provide(
+    globals(), "neptune_tensorflow_keras", "despina.integrations.keras", "neptune-tensorflow-keras"
+)

@@ -1,5 +1,3 @@
-from despina.integrations.utils import require_installed
+from neptune.integrations._pick import provide
 
-require_installed("neptune_xgboost", suggestion="neptune-xgboost")
-
-from neptune_xgboost.impl import *  # noqa: E402,F401,F403
+provide(globals(), "neptune_xgboost", "despina.integrations.xgboost", "neptune-xgboost")
