@@ -52,7 +52,9 @@ def test_require_installed_names_the_pip_command():
 
 def test_neptune_names_on_despina():
     """`import despina as neptune` reaches what framework loggers use without importing."""
-    assert despina.handler.Handler is type(despina.init_run(mode="debug")["x"])
+    run = despina.init_run(mode="debug", capture_stdout=False, capture_stderr=False)
+    assert despina.handler.Handler is type(run["x"])
+    run.stop()
     assert despina.envs.CUSTOM_RUN_ID_ENV_NAME == "NEPTUNE_CUSTOM_RUN_ID"
     from despina.exceptions import (
         NeptuneMissingApiTokenException,
