@@ -3,6 +3,7 @@
   despina import json FILE_OR_FOLDER...
   despina import neptune-exporter DIR [--files DIR] [--project P]
   despina import mlflow URI [--project P] [--experiment NAME] [--no-artifacts]
+  despina import tensorboard LOGDIR [--project P]
 
 reads JSON-protocol files (docs/json-protocol.md): documents (.json) and JSON lines (.jsonl,
 .ndjson), a folder meaning every such file in it. Each object becomes a run, model or model
@@ -12,8 +13,9 @@ import continues where it stopped, and lines appended to a JSON-lines file since
 import are added. Input that cannot be read (malformed JSON, an unknown field type, a missing
 file) is reported with its file, line and field, and everything else is imported.
 
-The neptune-exporter and MLflow importers are described in docs/import.md: they keep ids,
-names and times, are idempotent and resumable the same way, and report what they skip.
+The neptune-exporter, MLflow and TensorBoard importers are described in docs/import.md: they
+keep ids, names and times, are idempotent and resumable the same way, and report what they
+skip.
 
 Exit code 0 when everything was imported, 1 when something was skipped or refused.
 """
@@ -24,7 +26,7 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "import runs and models from JSON-protocol files, neptune-exporter or MLflow"
+HELP = "import runs and models from JSON-protocol files, neptune-exporter, MLflow or TensorBoard"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +100,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
     nex.set_defaults(run=_run_neptune_exporter)
     mlf.set_defaults(run=_run_mlflow)
+
+    tb = sources.add_parser(
+        "tensorboard",
+        help="TensorBoard event files (a --logdir folder)",
+        description="Import TensorBoard event files: one run per folder holding event files, "
+        "with its scalars, images, text, histograms and hparams, steps and wall times kept "
+        "(needs the tensorboard package; see docs/import.md).",
+    )
+    tb.add_argument("logdir", metavar="LOGDIR", help="the folder given to tensorboard --logdir")
+    tb.add_argument(
+        "--project",
+        metavar="P",
+        help="the project (workspace/name) of the runs (default: tensorboard/<LOGDIR's name>)",
+    )
+    tb.add_argument(
+        "--path",
+        metavar="DIR",
+        help="import into the store in this data "
+        "directory (default: DESPINA_URL's server, else the data directory)",
+    )
+    tb.add_argument("--quiet", action="store_true", help="no progress bar")
+    tb.set_defaults(run=_run_tensorboard)
 
 
 def run(args: argparse.Namespace) -> int:  # `despina import` without a source
@@ -201,6 +225,34 @@ def _run_mlflow(args: argparse.Namespace) -> int:
         )
 
     return _run_source(args, work, "runs", "operation(s) already imported")
+
+
+def _run_tensorboard(args: argparse.Namespace) -> int:
+    logdir = Path(args.logdir)
+    if not logdir.is_dir():
+        print(
+            f"Cannot import {logdir}: no such folder. Give the folder you pass to "
+            "`tensorboard --logdir`.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        print(
+            "Reading TensorBoard event files needs the tensorboard package: "
+            "pip install 'despina[tensorboard]'",
+            file=sys.stderr,
+        )
+        return 1
+    from despina.io.tensorboard_import import import_tensorboard
+
+    def work(backend, bar):
+        return import_tensorboard(
+            logdir, backend, project=args.project, progress=bar.update, total=bar.set_total
+        )
+
+    return _run_source(args, work, "B", "operation(s) already imported")
 
 
 def _run_source(args, work, unit: str, already: str) -> int:

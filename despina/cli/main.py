@@ -52,6 +52,7 @@ _EXTRAS = {
     "boto3": "s3",
     "pyarrow": "parquet",
     "mlflow": "mlflow",
+    "tensorboard": "tensorboard",
     "PIL": "images",
     "pynvml": "gpu",
     "fastapi": "server",
