@@ -1,5 +1,5 @@
 """despina's own Keras callback (despina.integrations.keras) logs a real, tiny fit() on the
-PyTorch backend: the example of docs/integrations/keras.md in a process of its own, compared
+PyTorch and TensorFlow backends: the example of docs/integrations/keras.md in a process of its own, compared
 with what Keras reported; then a namespace handler as run=, a run the callback makes, and
 the errors for bad arguments, in this process."""
 
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import file_bytes, need, series
 
-os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported (no TensorFlow)
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported in this process
 
 
 def _fields(run, prefix: str) -> set[str]:
@@ -29,9 +29,11 @@ def _fields(run, prefix: str) -> set[str]:
     return set(walk(node, prefix))
 
 
-def test_the_documented_example(example, tmp_path):
+@pytest.mark.parametrize("backend", ["torch", "tensorflow"])
+def test_the_documented_example(example, tmp_path, backend):
     need("keras")
-    run = example("keras", "team/keras")
+    need(backend)
+    run = example("keras", "team/keras", KERAS_BACKEND=backend)
     ref = json.loads((tmp_path / "reference.json").read_text())
     history, params = ref["history"], ref["params"]
     epochs, steps = params["epochs"], params["steps"]
