@@ -471,12 +471,14 @@ def assign_namespace(container, get, payload: dict) -> None:
     _collect(get, payload, leaves)
     types = container._types
     new: set[str] = set()
+    planned: dict[str, str] = {}  # path -> kind, for keys that name one path twice (NFC/NFD)
     for handler, kind, _, _ in leaves:
         path = handler._path
         container._check_writable(path)
         if kind is None:
             continue
-        known = handler._kind or types.get(path)
+        known = planned.get(path) or handler._kind or types.get(path)
+        planned[path] = known or kind
         if known is None:
             types.check_new(path)
             new.add(path)

@@ -224,5 +224,10 @@ def test_a_dict_with_one_bad_entry_writes_nothing(run):
         run["cfg"] = {"a": 1, "a/b": 2}
     with pytest.raises(UnsupportedValueError, match="takes a dict"):
         run.assign([("a", 1)])
+    # two keys that are one path once normalized (NFC and NFD of "é"), of two types
+    with pytest.raises(FieldTypeError, match="cfg/"):
+        run["cfg"] = {"\u00e9": 0.5, "e\u0301": 1}
+    run["same"] = {"\u00e9": 0.5, "e\u0301": 2.5}  # one type: the last one is kept
     assert run["params"].fetch() == {"lr": 0.1}
     assert not run.exists("cfg")
+    assert run["same/\u00e9"].fetch() == 2.5
