@@ -54,8 +54,9 @@ def parse_api_token(token: str | None) -> tuple[str | None, str | None]:
 
 
 def make_api_token(address: str, key: str) -> str:
-    """A token that carries the server's address (what ``parse_api_token`` reads)."""
-    data = json.dumps({"api_address": address, "api_key": key}).encode()
+    """A token that carries the server's address (what ``parse_api_token`` reads), in the form
+    Neptune's client reads too: base64 of JSON with ``api_address``, ``api_url``, ``api_key``."""
+    data = json.dumps({"api_address": address, "api_url": address, "api_key": key}).encode()
     return base64.b64encode(data).decode("ascii")
 
 

@@ -43,6 +43,7 @@ def test_users_tokens_and_projects(tmp_path, capsys):
     finally:
         state.close()
     assert main(["user", *d, "add", "alice"]) == 1  # a duplicate is a clear error
+
     assert "already exists" in capsys.readouterr().err
 
 
@@ -57,3 +58,33 @@ def test_first_start_writes_the_admin_token_privately(tmp_path):
         assert first_start(state) is None
     finally:
         state.close()
+
+
+def test_a_token_in_neptunes_form_names_the_server(tmp_path, capsys):
+    import base64
+    import json
+
+    import pytest
+
+    from despina.client.http_backend import parse_api_token
+
+    d = ["--data-dir", str(tmp_path)]
+    assert main(["user", *d, "add", "alice"]) == 0
+    url = "http://tracker.example:8732"
+    assert main(["token", *d, "create", "alice", "--url", url + "/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    token, neptune_form = lines[-4].strip(), lines[-2].strip()
+    assert token.startswith("dsp_") and "NEPTUNE_API_TOKEN" in lines[-1]
+    data = json.loads(base64.b64decode(neptune_form))
+    assert data == {"api_address": url, "api_url": url, "api_key": token}
+    assert parse_api_token(neptune_form) == (url, token)
+    state = ServerState.open(ServerSettings.build({}, tmp_path))
+    try:
+        from despina.server.auth import token_from_header
+
+        user, _ = state.accounts.authenticate(token_from_header(f"Bearer {neptune_form}"))
+        assert user.name == "alice"
+    finally:
+        state.close()
+    with pytest.raises(SystemExit, match="not a server address"):
+        main(["token", *d, "create", "alice", "--url", "tracker:8732"])
