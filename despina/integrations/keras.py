@@ -17,11 +17,17 @@ point per epoch), ``model/summary`` (the text of ``model.summary()``) and, if as
 
 from __future__ import annotations
 
-import inspect
 import io
 import warnings
 
-from despina.integrations.utils import Target, attach, join_paths, require_installed
+from despina.integrations.utils import (
+    Target,
+    attach,
+    check_init_run_kwargs,
+    join_paths,
+    reopen,
+    require_installed,
+)
 
 require_installed("keras")
 
@@ -30,34 +36,6 @@ import keras  # noqa: E402
 __all__ = ["DespinaCallback", "NeptuneCallback"]
 
 SKIPPED = ("batch", "size")  # entries of the logs that are counters, not metrics
-
-
-def _check_init_run_kwargs(kwargs: dict) -> None:
-    """The TypeError init_run would give for an unknown keyword, but now rather than when the
-    run is made at the start of training."""
-    from despina.objects.run import Run, reject_unknown
-
-    known = inspect.signature(Run.__init__).parameters
-    reject_unknown("init_run", {k: v for k, v in kwargs.items() if k not in known})
-
-
-def _reopen(root) -> Target | None:
-    """The run ``root`` (one this callback made and stopped) opened again without capturing
-    output or hardware metrics; None in offline mode, where a run cannot be reopened."""
-    from despina import init_run
-
-    if root._mode == "offline" or not root._info.sys_id:
-        return None
-    run = init_run(
-        with_id=root._info.sys_id,
-        project=root._info.project,
-        mode=root._mode,
-        capture_stdout=False,
-        capture_stderr=False,
-        capture_hardware_metrics=False,
-        capture_traceback=False,
-    )
-    return Target(run, run, owned=True)
 
 
 class DespinaCallback(keras.callbacks.Callback):
@@ -102,7 +80,7 @@ class DespinaCallback(keras.callbacks.Callback):
                 f"DespinaCallback got run= and init_run arguments ({', '.join(init_run_kwargs)}):"
                 " those are for a run the callback makes; give them to despina.init_run() instead"
             )
-        _check_init_run_kwargs(init_run_kwargs)
+        check_init_run_kwargs(init_run_kwargs)
         self._base = base_namespace
         self._log_model_diagram = log_model_diagram
         self._log_on_batch = log_on_batch
@@ -132,7 +110,7 @@ class DespinaCallback(keras.callbacks.Callback):
                 kwargs = self._init_run_kwargs
                 self._target = attach(None, "keras", keras.__version__, **kwargs)
             else:
-                self._target = _reopen(self._finished)
+                self._target = reopen(self._finished)
                 if self._target is None:
                     warnings.warn(
                         "DespinaCallback: a run in offline mode cannot be opened again, so "

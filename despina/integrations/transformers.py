@@ -21,11 +21,17 @@ fixed table inside transformers. Pass the callback in ``callbacks=[...]`` (and k
 from __future__ import annotations
 
 import glob
-import inspect
 import os
 import warnings
 
-from despina.integrations.utils import Target, attach, join_paths, require_installed
+from despina.integrations.utils import (
+    Target,
+    attach,
+    check_init_run_kwargs,
+    join_paths,
+    reopen,
+    require_installed,
+)
 
 require_installed("transformers")
 
@@ -54,34 +60,6 @@ def _is_number(value) -> bool:
     if isinstance(value, (int, float)):
         return True
     return getattr(value, "shape", None) == () and getattr(value, "dtype", None) is not None
-
-
-def _check_init_run_kwargs(kwargs: dict) -> None:
-    """The TypeError init_run would give for an unknown keyword, but now rather than when the
-    run is made at the start of training."""
-    from despina.objects.run import Run, reject_unknown
-
-    known = inspect.signature(Run.__init__).parameters
-    reject_unknown("init_run", {k: v for k, v in kwargs.items() if k not in known})
-
-
-def _reopen(root) -> Target | None:
-    """The run ``root`` (one this callback made and stopped) opened again without capturing
-    output or hardware metrics; None in offline mode, where a run cannot be reopened."""
-    from despina import init_run
-
-    if root._mode == "offline" or not root._info.sys_id:
-        return None
-    run = init_run(
-        with_id=root._info.sys_id,
-        project=root._info.project,
-        mode=root._mode,
-        capture_stdout=False,
-        capture_stderr=False,
-        capture_hardware_metrics=False,
-        capture_traceback=False,
-    )
-    return Target(run, run, owned=True)
 
 
 class DespinaCallback(TrainerCallback):
@@ -127,7 +105,7 @@ class DespinaCallback(TrainerCallback):
                 f"DespinaCallback got run= and init_run arguments ({', '.join(init_run_kwargs)}):"
                 " those are for a run the callback makes; give them to despina.init_run() instead"
             )
-        _check_init_run_kwargs(init_run_kwargs)
+        check_init_run_kwargs(init_run_kwargs)
         self._base = base_namespace
         self._log_parameters = log_parameters
         self._log_checkpoints = log_checkpoints
@@ -169,7 +147,7 @@ class DespinaCallback(TrainerCallback):
             if self._finished is None:
                 self._new_run()
             else:
-                self._target = _reopen(self._finished)
+                self._target = reopen(self._finished)
         return self._target
 
     def _new_run(self) -> None:

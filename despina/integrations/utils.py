@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 from io import IOBase
 from typing import Union
@@ -93,3 +94,31 @@ def attach(run, integration: str, version: str, /, **init_run_kwargs) -> Target:
         target = Target(run, root, owned=False)
     root[f"source_code/integrations/{integration}"] = version
     return target
+
+
+def check_init_run_kwargs(kwargs: dict) -> None:
+    """The TypeError init_run would give for an unknown keyword, but now rather than when the
+    run is made at the start of training."""
+    from despina.objects.run import reject_unknown
+
+    known = inspect.signature(Run.__init__).parameters
+    reject_unknown("init_run", {k: v for k, v in kwargs.items() if k not in known})
+
+
+def reopen(root) -> Target | None:
+    """The run ``root`` (one an integration made and stopped) opened again without capturing
+    output or hardware metrics; None in offline mode, where a run cannot be reopened."""
+    from despina import init_run
+
+    if root._mode == "offline" or not root._info.sys_id:
+        return None
+    run = init_run(
+        with_id=root._info.sys_id,
+        project=root._info.project,
+        mode=root._mode,
+        capture_stdout=False,
+        capture_stderr=False,
+        capture_hardware_metrics=False,
+        capture_traceback=False,
+    )
+    return Target(run, run, owned=True)
