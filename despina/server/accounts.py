@@ -206,11 +206,14 @@ class Accounts:
         disabled. None otherwise."""
         if not token or len(token) > 512:
             return None
+        return self._valid(hash_token(token))
+
+    def _valid(self, token_hash: str) -> tuple[User, int] | None:
         with self._db.reading() as conn:
             row = conn.execute(
                 f"SELECT t.id, t.expires, t.revoked, {', '.join('u.' + c.strip() for c in _USER_COLUMNS.split(','))} "
                 "FROM acct_tokens t JOIN acct_users u ON u.id = t.user_id WHERE t.hash = ?",
-                (hash_token(token),),
+                (token_hash,),
             ).fetchone()
         if row is None:
             return None
@@ -221,6 +224,34 @@ class Accounts:
         if expires is not None and expires <= self.clock():
             return None
         return user, token_id
+
+    def authenticate_id(self, token_id: int) -> tuple[User, int] | None:
+        """``authenticate`` for the token with id ``token_id`` (tokens handed out in exchange
+        for it, such as Neptune's access tokens, name it by id)."""
+        with self._db.reading() as conn:
+            row = conn.execute(
+                "SELECT t.hash FROM acct_tokens t WHERE t.id = ?", (token_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return self._valid(row[0])
+
+    def secret(self, name: str) -> bytes:
+        """A random 32-byte key named ``name``, made on first use and kept in the database,
+        so every server over it shares it (signed links, Neptune's access tokens)."""
+        with self._db.reading() as conn:
+            row = conn.execute("SELECT value FROM acct_secrets WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            with self._db.transaction(lock=ACCOUNTS_LOCK) as conn:
+                conn.execute(
+                    "INSERT INTO acct_secrets (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (name, secrets.token_hex(32)),
+                )
+                row = conn.execute(
+                    "SELECT value FROM acct_secrets WHERE name = ?", (name,)
+                ).fetchone()
+        return bytes.fromhex(row[0])
 
     def touch_token(self, token_id: int) -> None:
         with self._db.transaction() as conn:

@@ -147,6 +147,10 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
     ):
         app.include_router(router, prefix=PREFIX, responses=responses)
 
+    from despina.server import neptune
+
+    app.include_router(neptune.router)  # Neptune's 1.x client's API, at Neptune's own paths
+
     static_dir = settings.web_app_dir
     if static_dir is not None:
         from despina.server.static import WebAppFiles

@@ -95,6 +95,14 @@ def lone_surrogate_at(data) -> str | None:
 def parse_json(body: bytes) -> dict:
     """A JSON object body, or HTTPException 400 saying why not: not UTF-8, not JSON, not an
     object, or a string holding a lone surrogate."""
+    data = parse_json_value(body)
+    if not isinstance(data, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    return data
+
+
+def parse_json_value(body: bytes):
+    """``parse_json`` for a body of any JSON value (an empty body is ``{}``)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -107,8 +115,6 @@ def parse_json(body: bytes) -> dict:
         raise HTTPException(400, "the body is not JSON: it is nested too deeply") from None
     except ValueError as e:
         raise HTTPException(400, f"the body is not JSON: {e}") from None
-    if not isinstance(data, dict):
-        raise HTTPException(400, "the body must be a JSON object")
     if _SURROGATE_ESCAPE.search(text):
         where = lone_surrogate_at(data)
         if where is not None:

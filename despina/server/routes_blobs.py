@@ -196,9 +196,13 @@ def exists(request: Request, who: Caller, sha256: str):
     responses=errors(400, 404),
 )
 def download(request: Request, who: Reader, sha256: str, filename: str | None = None):
-    blobs = server_state(request).store.blobs
     check_hash(sha256)
-    media, headers = blob_headers(_check_filename(filename))
+    return blob_answer(server_state(request).store.blobs, sha256, _check_filename(filename))
+
+
+def blob_answer(blobs, sha256: str, filename: str | None) -> Response:
+    """The blob ``sha256``, streamed, with ``blob_headers(filename)``; 404 when absent."""
+    media, headers = blob_headers(filename)
     if isinstance(blobs, LocalBlobStore):
         path = blobs.path(sha256)
         if not path.is_file():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from urllib.parse import urlencode
 
 LINK_SECRET = "blob_links"
@@ -20,24 +19,8 @@ LINK_SECONDS = 3600
 def link_key(accounts) -> bytes:
     """The signing key, made on first use (one for every server over the database)."""
     key = getattr(accounts, "_link_key", None)
-    if key is not None:
-        return key
-    db = accounts._db
-    with db.reading() as conn:
-        row = conn.execute(
-            "SELECT value FROM acct_secrets WHERE name = ?", (LINK_SECRET,)
-        ).fetchone()
-    if row is None:
-        with db.transaction(lock="accounts") as conn:
-            conn.execute(
-                "INSERT INTO acct_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                (LINK_SECRET, secrets.token_hex(32)),
-            )
-            row = conn.execute(
-                "SELECT value FROM acct_secrets WHERE name = ?", (LINK_SECRET,)
-            ).fetchone()
-    key = bytes.fromhex(row[0])
-    accounts._link_key = key
+    if key is None:
+        key = accounts._link_key = accounts.secret(LINK_SECRET)
     return key
 
 

@@ -79,10 +79,15 @@ def apply_batch(db: Database, batch: Batch) -> BatchResult:
             raise ContainerNotFoundError(
                 f"no container with uuid {batch.container}: create it before sending batches"
             )
-        done_row = conn.execute(
-            "SELECT seq FROM applied WHERE container_id = ? AND writer = ?",
-            (row[0], batch.writer),
-        ).fetchone()
+        # A batch without a writer (the Neptune API's, whose client numbers nothing) is
+        # applied as it comes, and leaves no sequence behind.
+        done_row = (
+            batch.writer
+            and conn.execute(
+                "SELECT seq FROM applied WHERE container_id = ? AND writer = ?",
+                (row[0], batch.writer),
+            ).fetchone()
+        )
         done = done_row[0] if done_row else None
         ctx = _Context(conn, row, t)
         if ctx.stopped is not None and t > ctx.stopped and batch.operations:
@@ -99,7 +104,7 @@ def apply_batch(db: Database, batch: Batch) -> BatchResult:
                 message = str(e)
             if message:
                 errors.append(OperationError(seq, getattr(op, "path", ""), message))
-        if applied:
+        if applied and batch.writer:
             done = batch.last_seq
             conn.execute(
                 "INSERT INTO applied (container_id, writer, seq) VALUES (?, ?, ?) "

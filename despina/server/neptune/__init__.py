@@ -1,0 +1,29 @@
+"""Neptune's client-facing REST API, as the unmodified ``neptune==1.x`` client calls it, over
+despina's store and accounts: one model of the data, two protocols.
+
+A team points its existing installation at a despina server with two environment variables
+(docs/neptune-client.md): ``NEPTUNE_API_TOKEN``, a token ``despina token create --url`` printed,
+and ``NEPTUNE_PROJECT``. The client then finds everything from the token: the swagger documents
+it routes by (``routes_start``), an access token in exchange for its API token (``tokens``),
+and the routes below, each mapped onto despina's operations and reads with despina's
+permissions (a viewer cannot write through this API either). What the client sends and expects
+is mapped in docs/dev/neptune-client-protocol.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from despina.server.neptune import (
+    routes_attributes,
+    routes_containers,
+    routes_files,
+    routes_start,
+)
+
+router = APIRouter(include_in_schema=False)
+for _module in (routes_start, routes_containers, routes_attributes, routes_files):
+    router.include_router(_module.router)
+
+# Where the Neptune API lives: requests under these paths are answered by ``router``.
+PREFIXES = ("/api/backend/", "/api/leaderboard/", "/api/artifacts/", "/api/neptune/")
