@@ -1,6 +1,6 @@
 """Run by the real `neptune` client (1.14), unmodified: log every field type to the server named
 by NEPTUNE_API_TOKEN, read it all back through the client, and write what was logged and what
-came back to <out>/logged.json for the test to compare with despina's own reads."""
+came back to <out>/result.json for the test to compare with despina's own reads."""
 
 import json
 import sys
@@ -72,5 +72,5 @@ run["files/blob"].download(str(out / "blob.back"))
 run["dataset"].download(str(out / "dataset.zip"))
 back["listing"] = sorted(f.name for f in run["dataset"].list_fileset_files())
 run.stop()
-(out / "logged.json").write_text(json.dumps(back, indent=1, default=str))
+(out / "result.json").write_text(json.dumps(back, indent=1, default=str))
 print("logged", sys_id)
