@@ -21,8 +21,9 @@ from despina.server.neptune import (
     routes_start,
 )
 
+MODULES = (routes_start, routes_containers, routes_attributes, routes_files)
 router = APIRouter(include_in_schema=False)
-for _module in (routes_start, routes_containers, routes_attributes, routes_files):
+for _module in MODULES:
     router.include_router(_module.router)
 
 # Where the Neptune API lives: requests under these paths are answered by ``router``.
