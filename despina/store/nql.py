@@ -15,6 +15,9 @@ Grammar (keywords and type names are case-insensitive)::
     op        := "=" | "!=" | ">" | ">=" | "<" | "<=" | "CONTAINS" | "MATCHES" | "NOT" "MATCHES"
     value     := "double-quoted string" | number | true | false | bare-word
 
+TYPE is one of ``filters.TYPES``, or ``integer`` for int (Neptune's name). A number field's
+value may be written in double quotes (``"0.5"``), as Neptune's client writes it.
+
 A missing type is inferred: from the path for the sys fields (sys/tags is a stringSet, ...),
 ``floatSeries`` with an aggregate, else from the value (string, number -> float, bool).
 Datetimes are ISO 8601 (naive means UTC) or relative to ``now``: ``"-30m"``, ``"-2h"``,
@@ -72,6 +75,8 @@ SYS_TYPES = {
 }
 
 _TYPE_NAMES = {t.lower(): t for t in TYPES}
+# Neptune's client writes the int type as "integer" (neptune.internal.backends.nql)
+_TYPE_NAMES["integer"] = "int"
 _KEYWORDS = {"and", "or", "not", "contains", "matches", "exists", "true", "false"}
 _RELATIVE = re.compile(r"-\s*(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -382,6 +387,12 @@ class _Parser:
                 raise self.error(str(e), tok)
             return text
         if type_ in ("float", "int", "floatSeries"):
+            if tok.kind == "string" and _NUMBER.fullmatch(tok.value.strip()):
+                # a number in quotes, as Neptune's client writes every value it compares
+                # (`x`:float > "0.5" when it pages past 10,000 rows)
+                self.take()
+                text = tok.value.strip()
+                return float(text) if any(c in text for c in ".eE") else int(text)
             if tok.kind != "number":
                 raise self.error(f"expected a number, found {self.describe(tok)}", tok)
             return self.take().value

@@ -103,6 +103,83 @@ def test_parses_into_the_filter_tree(query, tree):
     assert p(query) == tree
 
 
+T = Clause("sys/trashed", "bool", "=", False)
+
+
+# What neptune 1.14's fetch_*_table sends (docs/dev/neptune-client-protocol.md, section 11),
+# character for character, and what it means.
+@pytest.mark.parametrize(
+    "query,tree",
+    [
+        ("(`sys/trashed`:bool = false)", T),
+        ("(`sys/trashed`:bool = true)", Clause("sys/trashed", "bool", "=", True)),
+        (
+            '((`sys/id`:string = "PROJ-1") OR (`sys/id`:string = "PROJ-2"))',
+            Or(
+                (
+                    Clause("sys/id", "string", "=", "PROJ-1"),
+                    Clause("sys/id", "string", "=", "PROJ-2"),
+                )
+            ),
+        ),
+        (
+            '(`sys/state`:experimentState = "idle")',
+            Clause("sys/state", "experimentState", "=", "idle"),
+        ),
+        (
+            '(`sys/state`:experimentState = "running")',
+            Clause("sys/state", "experimentState", "=", "running"),
+        ),
+        ('(`sys/owner`:string = "user")', Clause("sys/owner", "string", "=", "user")),
+        (
+            '((`sys/tags`:stringSet CONTAINS "t1") AND (`sys/tags`:stringSet CONTAINS "t2"))',
+            And(
+                (
+                    Clause("sys/tags", "stringSet", "CONTAINS", "t1"),
+                    Clause("sys/tags", "stringSet", "CONTAINS", "t2"),
+                )
+            ),
+        ),
+        (
+            '((`sys/tags`:stringSet CONTAINS "t1") AND (`sys/trashed`:bool = false))',
+            And((Clause("sys/tags", "stringSet", "CONTAINS", "t1"), T)),
+        ),
+        (
+            "((`params/lr`:float > 0.05) AND (`sys/trashed`:bool = false))",
+            And((Clause("params/lr", "float", ">", 0.05), T)),
+        ),
+        (
+            '((`sys/trashed`:bool = false) AND (`sys/model_id`:string = "PROJ-MOD"))',
+            And((T, Clause("sys/model_id", "string", "=", "PROJ-MOD"))),
+        ),
+        ("", And(())),
+        # paging past 10,000 rows: the sort column's last value, always in quotes
+        (
+            "((`sys/trashed`:bool = false) AND (`sys/creation_time`:datetime > "
+            '"2024-01-02T03:04:05.678Z"))',
+            And(
+                (
+                    T,
+                    Clause(
+                        "sys/creation_time",
+                        "datetime",
+                        ">",
+                        datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc),
+                    ),
+                )
+            ),
+        ),
+        ('(`metrics/acc`:float > "0.5")', Clause("metrics/acc", "float", ">", 0.5)),
+        ('(`metrics/acc`:float > "-1e-3")', Clause("metrics/acc", "float", ">", -0.001)),
+        ('(`epochs`:integer > "3")', Clause("epochs", "int", ">", 3)),
+        ("(`epochs`:integer = 3)", Clause("epochs", "int", "=", 3)),
+        ('(`sys/id`:string > "PROJ-7")', Clause("sys/id", "string", ">", "PROJ-7")),
+    ],
+)
+def test_parses_what_neptunes_client_sends(query, tree):
+    assert p(query) == tree
+
+
 @pytest.mark.parametrize(
     "query,position,words",
     [
@@ -117,7 +194,9 @@ def test_parses_into_the_filter_tree(query, tree):
         ("a:floot = 1", 2, "expected a type"),
         ("a:float LIKE 1", 8, "expected an operator"),
         ("a:float = abc", 10, "expected a number"),
-        ('a:float = "1"', 10, "expected a number"),
+        ('a:float = "1x"', 10, "expected a number"),
+        ('a:int = "one"', 8, "expected a number"),
+        ("a:integr = 1", 2, "expected a type"),
         ("a:float CONTAINS 1", 8, "do not take CONTAINS"),
         ("a:bool > true", 7, "do not take >"),
         ("a:bool = yes", 9, "expected true or false"),
