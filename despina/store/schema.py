@@ -280,8 +280,24 @@ _V6 = [
     _analyze_members,
 ]
 
+# Version 7 (issue 15): artifact versions of a project, as Neptune's API keeps them. Neptune's
+# client tracks files by first registering the list under a hash of its own, then assigning
+# that hash to a field; a row keeps the list (with each file's metadata, as JSON) under that
+# hash and under despina's hash of the same files (``content_hash``), so either names it.
+_V7 = [
+    """CREATE TABLE artifact_versions (
+        project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        files TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (project_id, hash)
+    )""",
+    "CREATE INDEX artifact_versions_content ON artifact_versions (project_id, content_hash)",
+]
+
 # Each entry: SQL statements, or callables taking the connection (data back-fills).
-MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6]
+MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

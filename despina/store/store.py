@@ -231,6 +231,22 @@ class Store:
         are applied. An empty batch is a heartbeat: it only moves sys/ping_time."""
         return apply.apply_batch(self._db, batch)
 
+    def save_artifact_version(self, project: str, version) -> None:
+        """Keep an ``artifact_versions.ArtifactVersion`` (a file list under a hash) in
+        ``project``; a hash kept before stays as it was."""
+        from despina.store import artifact_versions
+
+        artifact_versions.save(self._db, project, version)
+
+    def find_artifact_version(
+        self, project: str, *, hash: str | None = None, content_hash: str | None = None
+    ):
+        """The ``ArtifactVersion`` of ``project`` kept under ``hash`` (or with despina's
+        ``content_hash``), or None."""
+        from despina.store import artifact_versions
+
+        return artifact_versions.find(self._db, project, hash=hash, content_hash=content_hash)
+
     @property
     def blobs(self):
         """The BlobStore: put_bytes(data) / put_file(path) / put_stream(f) -> FileRef-like

@@ -42,7 +42,6 @@ _TYPED = {
     "stringSeries": (ops.STRING_SERIES,),
     "stringSets": (ops.STRING_SET,),
     "files": (ops.FILE,),
-    "artifact": (ops.ARTIFACT,),
 }
 
 

@@ -16,7 +16,7 @@ from despina.errors import ConflictError, ProjectNotFoundError
 from despina.server.auth import Principal, require_workspace, server_state
 from despina.server.checks import check_project_name
 from despina.server.http import parse_json, parse_json_value
-from despina.server.neptune import translate
+from despina.server.neptune import artifacts, translate
 from despina.server.neptune.containers import (
     attributes_dto,
     container_of,
@@ -211,7 +211,10 @@ async def execute_operations(request: Request, who: Caller, experimentId: str = 
     body = parse_json_value(raw)
     info = container_of(request, who, experimentId, "contributor")
     state = server_state(request)
-    pairs = await run_in_threadpool(translate.operations, body, state.store.blobs.put_bytes)
+    files_of = artifacts.resolver(state.store, info.project)
+    pairs = await run_in_threadpool(
+        translate.operations, body, state.store.blobs.put_bytes, files_of
+    )
     operations = [op for op, _ in pairs if op is not None]
     errors = [
         {"errorType": "metadata_inconsistency", "errorDescription": message}

@@ -125,7 +125,8 @@ def _assign(name: str, body: dict, path: str, i: int) -> ops.Operation:
     return ops.AssignString(path, value)
 
 
-def _images(body: dict, path: str, i: int, put_blob) -> ops.AppendFiles:
+def _images(body: dict, path: str, i: int) -> ops.AppendFiles:
+    """logImages as AppendFiles whose values are still (bytes, name, description)."""
     entries = _entries(body, i)
     steps, times = _points(entries, i)
     files = []
@@ -142,14 +143,17 @@ def _images(body: dict, path: str, i: int, put_blob) -> ops.AppendFiles:
             raise _bad(i, "an image's name and description must be strings")
         files.append((data, name, description))
     # Blobs are stored only once the whole body is known to be well formed.
-    return ops.AppendFiles(path, steps, files, times), put_blob
+    return ops.AppendFiles(path, steps, files, times)
 
 
-def operations(body, put_blob) -> list[tuple[ops.Operation | None, str | None]]:
+def operations(
+    body, put_blob, artifact_files=lambda hash_: None
+) -> list[tuple[ops.Operation | None, str | None]]:
     """The despina operation of each Neptune operation of ``body`` (a JSON list), or (None,
     message) for one despina does not apply. MalformedOperationError when the body is not a
     list of operations as Neptune's client sends them. ``put_blob(bytes) -> FileRef`` stores
-    an image's bytes."""
+    an image's bytes; ``artifact_files(hash)`` gives the entries of an artifact registered
+    under that hash (None when none is)."""
     if not isinstance(body, list):
         raise MalformedOperationError("the body must be a JSON list of operations")
     if len(body) > MAX_OPERATIONS:
@@ -177,7 +181,7 @@ def operations(body, put_blob) -> list[tuple[ops.Operation | None, str | None]]:
                     raise _bad(i, "logStrings values must be strings")
                 out.append((ops.AppendStrings(path, steps, values, times), None))
         elif name == "logImages":
-            op, _ = _images(args, path, i, put_blob)
+            op = _images(args, path, i)
             pending_images.append(op)
             out.append((op, None))
         elif name in ("clearFloatSeries", "clearStringSeries", "clearImageSeries"):
@@ -193,6 +197,19 @@ def operations(body, put_blob) -> list[tuple[ops.Operation | None, str | None]]:
         elif name == "deleteFiles":
             paths = _strings(args, "filePaths", i)
             out.append((ops.DeleteFileSetFiles(path, [_glob_escape(p) for p in paths]), None))
+        elif name == "assignArtifact":
+            hash_ = args.get("hash")
+            if not isinstance(hash_, str) or not hash_:
+                raise _bad(i, "assignArtifact needs a hash")
+            files = artifact_files(hash_)
+            if files is None:
+                out.append(
+                    (None, f"'{path}': no artifact {hash_} in this project; track its files first")
+                )
+            else:
+                out.append((ops.TrackArtifactFiles(path, files, True), None))
+        elif name == "clearArtifact":
+            out.append((ops.TrackArtifactFiles(path, [], True), None))
         elif name in IGNORED:
             continue
         elif name in _LATER:
@@ -209,7 +226,7 @@ def operations(body, put_blob) -> list[tuple[ops.Operation | None, str | None]]:
 
 _ASSIGNS = frozenset({"assignFloat", "assignInt", "assignBool", "assignString", "assignDatetime"})
 # Known to the client, not applied here (each is answered as an operation error).
-_LATER = frozenset({"assignComplex", "assignArtifact", "clearArtifact"})
+_LATER = frozenset({"assignComplex"})
 
 
 def _file_ref(ref, data: bytes) -> ops.FileRef:

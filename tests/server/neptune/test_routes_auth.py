@@ -19,6 +19,7 @@ import pytest
 from despina import operations as ops
 from despina.client.http_backend import make_api_token
 from despina.server import neptune
+from despina.server.neptune import artifacts
 
 from neptune_world import access_token, check_route, neptune_call
 
@@ -208,6 +209,51 @@ ROUTES = [
     ("POST", S + "/file/upload/finish", _finish("file"), "contrib", 404, 404),
     ("POST", S + "/fileset/upload/finish", _finish("fileset", subPath="b"), "contrib", 404, 404),
 ]
+ART_FILES = [
+    {"filePath": "a.txt", "fileHash": "ab" * 20, "type": "Local", "size": 2, "metadata": []}
+]
+ART_HASH = artifacts.neptune_hash(ART_FILES)
+ROUTES += [
+    (
+        "PUT",
+        "/api/artifacts/v1/artifact?projectIdentifier={project}&hash=abc&size=2",
+        None,
+        "contrib",
+        403,
+        404,
+    ),
+    (
+        "PUT",
+        f"/api/artifacts/v1/artifact/files?projectIdentifier={{project}}&hash={ART_HASH}",
+        {"json": {"files": ART_FILES}},
+        "contrib",
+        403,
+        404,
+    ),
+    (
+        "POST",
+        "/api/artifacts/v1/artifact?projectIdentifier={project}&hash=abc&parentIdentifier={run}",
+        {"json": {"files": ART_FILES}},
+        "contrib",
+        403,
+        404,
+    ),
+    (
+        "GET",
+        f"/api/artifacts/v1/artifact/files?projectIdentifier={{project}}&hash={ART_HASH}",
+        lambda w, i: _saved_artifact(w),
+        "viewer",
+        200,
+        404,
+    ),
+]
+
+
+def _saved_artifact(w) -> dict:
+    w.state.store.save_artifact_version("wa/proj", artifacts.version_of(ART_FILES))
+    return {}
+
+
 # No token needed: the client fetches these before it has one.
 PUBLIC = [
     ("GET", "/api/backend/swagger.json"),
