@@ -15,13 +15,22 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from despina.server.neptune import (
+    artifacts,
     routes_attributes,
     routes_containers,
     routes_files,
+    routes_search,
     routes_start,
 )
 
-MODULES = (routes_start, routes_containers, routes_attributes, routes_files)
+MODULES = (
+    routes_start,
+    routes_containers,
+    routes_attributes,
+    routes_files,
+    artifacts,
+    routes_search,
+)
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:
     router.include_router(_module.router)
