@@ -187,6 +187,63 @@ def set_trashed(db: Database, uuids: list[str], trashed: bool) -> None:
             )
 
 
+def list_containers(
+    db: Database, project: str, trashed: bool | None = None, model_id: str | None = None
+) -> list[ContainerInfo]:
+    """The containers of ``project`` in creation order: only the trashed ones (``trashed``
+    True), only the live ones (False) or all (None); with ``model_id``, only the versions of
+    that model."""
+    workspace, name = split_project_name(project)
+    where, params = "p.workspace = ? AND p.name = ?", [workspace, name]
+    if trashed is not None:
+        where += " AND c.trashed = ?"
+        params.append(1 if trashed else 0)
+    if model_id is not None:
+        where += " AND m.sys_id = ?"
+        params.append(model_id)
+    with db.reading() as conn:
+        rows = conn.execute(f"{_CONTAINER_SELECT} WHERE {where} ORDER BY c.id", tuple(params))
+        rows = rows.fetchall()
+    return [_container_row(r) for r in rows]
+
+
+def delete_containers(db: Database, uuids: list[str]) -> list[str]:
+    """Delete containers for good, with everything the schema hangs on them (fields, points,
+    file entries, aliases, writers' sequences, and a model's versions); blobs stay, being
+    content-addressed and possibly shared. Returns the uuids of ``uuids`` that existed."""
+    deleted: list[str] = []
+    for chunk in in_chunks(list(dict.fromkeys(uuids))):
+        # the locks of the containers' batches: none is half-applied while it goes
+        with db.transaction(lock=tuple(f"container:{u}" for u in chunk)) as conn:
+            rows = conn.execute(
+                f"DELETE FROM containers WHERE uuid IN ({placeholders(len(chunk))}) RETURNING uuid",
+                tuple(chunk),
+            ).fetchall()
+        deleted += [r[0] for r in rows]
+    return deleted
+
+
+def delete_project(db: Database, qualified_name: str) -> None:
+    """Delete a project for good with all its containers (see ``delete_containers``) and
+    artifact versions; ProjectNotFoundError when there is none."""
+    get_project(db, qualified_name)
+    workspace, name = split_project_name(qualified_name)
+    with db.transaction(lock="projects") as conn:
+        conn.execute("DELETE FROM projects WHERE workspace = ? AND name = ?", (workspace, name))
+
+
+def workspace_size(db: Database, workspace: str) -> int:
+    """The bytes of ``workspace``: the sum of its containers' sys/size."""
+    with db.reading() as conn:
+        row = conn.execute(
+            "SELECT COALESCE(SUM(f.size), 0) FROM fields f "
+            "JOIN containers c ON c.id = f.container_id "
+            "JOIN projects p ON p.id = c.project_id WHERE p.workspace = ?",
+            (workspace,),
+        ).fetchone()
+    return int(row[0])
+
+
 def create_container(
     db: Database,
     *,

@@ -222,6 +222,30 @@ class Store:
     def set_trashed(self, uuids: list[str], trashed: bool = True) -> None:
         projects.set_trashed(self._db, uuids, trashed)
 
+    def list_containers(
+        self, project: str, *, trashed: bool | None = None, model_id: str | None = None
+    ) -> list[ContainerInfo]:
+        """The containers of ``project`` (every kind, its project container too) in creation
+        order: the trashed ones (``trashed`` True), the live ones (False) or all (None); with
+        ``model_id`` (a model's sys_id), that model's versions only."""
+        return projects.list_containers(self._db, project, trashed, model_id)
+
+    def delete_containers(self, uuids: list[str]) -> list[str]:
+        """Delete containers for good: their fields, points, file entries and aliases, and the
+        versions of a model. Blobs stay (content-addressed, maybe shared). A run number freed
+        at the end of a project is given again to the next run. Returns the uuids that
+        existed."""
+        return projects.delete_containers(self._db, uuids)
+
+    def delete_project(self, qualified_name: str) -> None:
+        """Delete a project for good, with every container of it (as ``delete_containers``)
+        and its artifact versions. Raises ProjectNotFoundError."""
+        projects.delete_project(self._db, qualified_name)
+
+    def workspace_size(self, workspace: str) -> int:
+        """Bytes the workspace's containers hold (the sum of their sys/size)."""
+        return projects.workspace_size(self._db, workspace)
+
     # ---- writes -------------------------------------------------------------------------
 
     def apply_batch(self, batch: Batch) -> BatchResult:
