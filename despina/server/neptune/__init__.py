@@ -19,6 +19,7 @@ from despina.server.neptune import (
     routes_attributes,
     routes_containers,
     routes_files,
+    routes_manage,
     routes_search,
     routes_start,
 )
@@ -30,6 +31,7 @@ MODULES = (
     routes_files,
     artifacts,
     routes_search,
+    routes_manage,
 )
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:
