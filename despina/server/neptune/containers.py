@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid as uuid_module
+from datetime import datetime, timezone
 
 from fastapi import HTTPException, Request
 
@@ -108,7 +109,8 @@ def project_dto(request: Request, project: str) -> dict:
         "featured": False,
         "userCount": 1,
         "organizationType": "team",
-        "timeOfCreation": None,
+        # required by the client's swagger model: a null fails get_project_list (bravado)
+        "timeOfCreation": datetime.fromtimestamp(info.created, timezone.utc).isoformat(),
     }
 
 

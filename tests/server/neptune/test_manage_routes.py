@@ -492,3 +492,9 @@ def test_trash_of_an_unknown_project(world):
     for path in ("", "/delete", "/deleteAll"):
         r = call(world, "POST", TRASH + path + "?projectIdentifier=wa/none", "admin", json=[])
         assert r.status_code == 404, r.text
+
+
+def test_project_list_has_no_null_creation_time(world):
+    """get_project_list's model requires timeOfCreation: a null made bravado raise."""
+    entries = call(world, "GET", B + "/projects?userRelation=viewerOrHigher").json()["entries"]
+    assert entries and all(isinstance(e["timeOfCreation"], str) for e in entries)
