@@ -216,7 +216,6 @@ def search_entries(store, project: str, kinds: list[str], search: Search, guard)
         tables = [(kinds[0], table)]
         rows = [(kinds[0], row) for row in table.rows]
     else:  # each kind's first offset + limit rows, merged (by the sort column, read too)
-        hidden = set()
         if search.columns is not None and search.sort_by not in search.columns:
             args["columns"] = [*search.columns, search.sort_by]
             hidden.add(search.sort_by)
@@ -232,9 +231,10 @@ def search_entries(store, project: str, kinds: list[str], search: Search, guard)
         table = next(t for k, t in tables if k == kind)
         try:
             info = store.get_container(row["sys/id"], project=project, kind=kind)
-        except ContainerNotFoundError:  # gone since the table was read
+            attributes = _attributes(store, info.uuid, table, row, hidden)
+        except ContainerNotFoundError:  # deleted since the table was read
             continue
-        entries.append((info.uuid, kind, _attributes(store, info.uuid, table, row, hidden)))
+        entries.append((info.uuid, kind, attributes))
     return total, entries
 
 

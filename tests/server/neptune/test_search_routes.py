@@ -293,6 +293,12 @@ def test_several_types_in_one_search(world, made):
         body = {"pagination": {"limit": 3, "offset": offset}}
         paged += ids(entries(world, T, types=("run", "model"), body=body))
     assert paged == ids(got)
+    # the sort column is read to merge the kinds, and answered only when asked for
+    narrow = entries(
+        world, T, types=("run", "model"), body={"attributeFilters": [{"path": "sys/id"}]}
+    )
+    assert ids(narrow) == ids(got)
+    assert {a["name"] for e in narrow["entries"] for a in e["attributes"]} == {"sys/id"}
 
 
 def test_columns(world, made):
