@@ -20,14 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import despina
-from despina.errors import (
-    ConflictError,
-    DespinaError,
-    MalformedOperationError,
-    NotFoundError,
-    StoreError,
-    UsageError,
-)
+from despina.errors import DespinaError
 from despina.server import (
     routes_app,
     routes_blobs,
@@ -43,21 +36,6 @@ from despina.server.state import ServerState
 
 logger = logging.getLogger("despina.server")
 PREFIX = "/api/v1"
-
-_STATUS = (
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (MalformedOperationError, 400),
-    (UsageError, 400),
-    (StoreError, 503),
-)
-
-
-def _status(e: DespinaError) -> int:
-    for cls, status in _STATUS:
-        if isinstance(e, cls):
-            return status
-    return 500
 
 
 def _validation_message(e: RequestValidationError) -> str:
@@ -111,18 +89,20 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
     )
     app.state.despina = state
 
+    from despina.server import neptune
+
     @app.exception_handler(DespinaError)
     async def despina_error(request: Request, e: DespinaError):
-        return error_response(e)
+        return neptune.told(request, error_response(e))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, e: StarletteHTTPException):
-        return error_response(e)
+        return neptune.told(request, error_response(e))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, e: RequestValidationError):
         body = {"detail": _validation_message(e), "error": http_error_name(400)}
-        return JSONResponse(body, status_code=400)
+        return neptune.told(request, JSONResponse(body, status_code=400))
 
     app.openapi = _without_422(app)
 
@@ -146,8 +126,6 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         (routes_app.public, {}),
     ):
         app.include_router(router, prefix=PREFIX, responses=responses)
-
-    from despina.server import neptune
 
     app.include_router(neptune.router)  # Neptune's 1.x client's API, at Neptune's own paths
 

@@ -23,7 +23,14 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from despina import wire
-from despina.errors import DespinaError
+from despina.errors import (
+    ConflictError,
+    DespinaError,
+    MalformedOperationError,
+    NotFoundError,
+    StoreError,
+    UsageError,
+)
 from despina.names import is_utf8
 
 logger = logging.getLogger("despina.server")
@@ -185,6 +192,23 @@ def http_error_name(status: int) -> str:
         return "HTTPError"
 
 
+_STATUS = (
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (MalformedOperationError, 400),
+    (UsageError, 400),
+    (StoreError, 503),
+)
+
+
+def status_of(e: DespinaError) -> int:
+    """The HTTP status a store or usage error is answered with."""
+    for cls, status in _STATUS:
+        if isinstance(e, cls):
+            return status
+    return 500
+
+
 def error_response(e: Exception) -> Response:
     """The answer the application's exception handlers give for ``e`` (an HTTPException or
     a DespinaError), for handlers that run outside FastAPI's routing too; anything else is
@@ -193,9 +217,7 @@ def error_response(e: Exception) -> Response:
         body = {"detail": e.detail, "error": http_error_name(e.status_code)}
         return JSONResponse(body, status_code=e.status_code, headers=e.headers)
     if isinstance(e, DespinaError):
-        from despina.server.app import _status
-
-        status = _status(e)
+        status = status_of(e)
         if status >= 500:
             logger.error("despina server: %s", e)
         return JSONResponse(error_body(e), status_code=status)

@@ -12,6 +12,8 @@ is mapped in docs/dev/neptune-client-protocol.md.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter
 
 from despina.server.neptune import (
@@ -39,3 +41,17 @@ for _module in MODULES:
 
 # Where the Neptune API lives: requests under these paths are answered by ``router``.
 PREFIXES = ("/api/backend/", "/api/leaderboard/", "/api/artifacts/", "/api/neptune/")
+
+
+def told(request, response):
+    """An error answer of the Neptune API with its message also in ``X-Server-Error``, which
+    the client prints (its own messages for 403 or 404 name neither the cause nor the fix)."""
+    if request.url.path.startswith(PREFIXES) and response.status_code >= 400:
+        try:
+            detail = json.loads(response.body).get("detail")
+        except (ValueError, AttributeError):
+            detail = None
+        if isinstance(detail, str) and detail:
+            text = " ".join(detail.split())[:1000]
+            response.headers["X-Server-Error"] = text.encode("latin-1", "replace").decode("latin-1")
+    return response

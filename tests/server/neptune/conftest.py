@@ -61,9 +61,8 @@ class NeptuneServer:
     def admin_token(self) -> str:
         return make_api_token(self.url, self.process.admin_token)
 
-    def run(self, script: str, *args: str, token: str | None = None, check: bool = True, **env):
-        """Run ``scripts/<script>`` with the real client as a user would: NEPTUNE_API_TOKEN and
-        NEPTUNE_PROJECT in the environment. Answers the process (stdout and stderr as text)."""
+    def env(self, token: str | None = None, **extra) -> dict:
+        """The environment of a user's process: NEPTUNE_API_TOKEN and NEPTUNE_PROJECT."""
         full = {
             k: v
             for k, v in os.environ.items()
@@ -76,18 +75,31 @@ class NeptuneServer:
             # docs/neptune-client.md); a real deployment serves https
             OAUTHLIB_INSECURE_TRANSPORT="1",
         )
-        full.update({k: str(v) for k, v in env.items()})
+        full.update({k: str(v) for k, v in extra.items()})
+        return full
+
+    def run(self, script: str, *args: str, token: str | None = None, check: bool = True, **env):
+        """Run ``scripts/<script>`` with the real client as a user would. Answers the process
+        (stdout and stderr as text)."""
+        return self.command([str(SCRIPTS / script), *args], token=token, check=check, **env)
+
+    def command(self, args: list, token: str | None = None, check: bool = True, **env):
+        """The real client's Python with ``args``; ``["neptune", ...]`` runs its command."""
+        if args and args[0] == "neptune":
+            args = [str(Path(NEPTUNE_PYTHON).parent / "neptune"), *args[1:]]
+        else:
+            args = [NEPTUNE_PYTHON, *args]
         proc = subprocess.run(
-            [NEPTUNE_PYTHON, str(SCRIPTS / script), *args],
+            args,
             cwd=self.tmp,
-            env=full,
+            env=self.env(token, **env),
             capture_output=True,
             text=True,
             timeout=240,
         )
         if check and proc.returncode != 0:
             raise AssertionError(
-                f"{script} failed ({proc.returncode})\nstdout:\n{proc.stdout}\n"
+                f"{args} failed ({proc.returncode})\nstdout:\n{proc.stdout}\n"
                 f"stderr:\n{proc.stderr}\nserver:\n{self.process.output()[-3000:]}"
             )
         return proc

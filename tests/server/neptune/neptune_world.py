@@ -1,5 +1,5 @@
 """Helpers of the Neptune API's in-process tests: access tokens as the client gets them, and the
-permission check every route of a ``ROUTES`` table goes through (see test_routes_auth.py)."""
+permission check every route of a ``ROUTES`` table goes through (see test_neptune_routes.py)."""
 
 from __future__ import annotations
 

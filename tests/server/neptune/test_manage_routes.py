@@ -2,7 +2,7 @@
 members and service accounts given roles and taken away, workspace members, invitations and
 status, and the trash, each checked through despina's own API, accounts and store; the
 errors the client turns into its exceptions; malformed bodies that change nothing. ``ROUTES``
-is checked by test_routes_auth.py's permission test too."""
+is checked by test_neptune_routes.py's permission test too."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Neptune's table search (searchLeaderboardEntries, searchLeaderboardAttributes) over runs,
 models and model versions made through the store: every NQL form neptune 1.14's
 fetch_*_table sends, compared with what the test made; columns, sorting, paging, counts and
-errors. ``ROUTES`` is checked by test_routes_auth.py's permission test too."""
+errors. ``ROUTES`` is checked by test_neptune_routes.py's permission test too."""
 
 from __future__ import annotations
 
