@@ -9,14 +9,13 @@ the exchange take the API token from ``X-Neptune-Api-Token``.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from despina.server.auth import Principal, server_state
 from despina.server.neptune import tokens
@@ -135,10 +134,19 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
-def unavailable(what: str) -> HTTPException:
-    return HTTPException(404, f"{what} is not served by despina (see docs/neptune-client.md)")
+# The links the client prints ("Open in the app: {applicationUrl}/ws/proj/e/PRO-1") lead to the
+# same pages of despina's web app (which asks for a login when it needs one).
+def _app(*parts: str) -> RedirectResponse:
+    return RedirectResponse("/#/" + "/".join(quote(p, safe="") for p in parts), status_code=302)
 
 
-def json_document(name: str) -> dict:
-    """A served swagger document, parsed (for tests and the route listing)."""
-    return json.loads(_document(name))
+@router.get("/{workspace}/{project}/e/{sys_id}")
+@router.get("/{workspace}/{project}/e/{sys_id}/{rest:path}")
+def run_link(workspace: str, project: str, sys_id: str, rest: str = ""):
+    return _app("p", workspace, project, "runs", sys_id)
+
+
+@router.get("/{workspace}/{project}/m/{sys_id}")
+@router.get("/{workspace}/{project}/m/{sys_id}/{rest:path}")
+def model_link(workspace: str, project: str, sys_id: str, rest: str = ""):
+    return _app("p", workspace, project, "models", sys_id)

@@ -260,6 +260,11 @@ PUBLIC = [
     ("GET", "/api/leaderboard/swagger.json"),
     ("GET", "/api/artifacts/swagger.json"),
     ("POST", "/api/neptune/auth/protocol/openid-connect/token"),
+    # the links the client prints, sent on to the web app
+    ("GET", "/ws/proj/e/PRO-1"),
+    ("GET", "/ws/proj/e/PRO-1/metadata"),
+    ("GET", "/ws/proj/m/PRO-MOD"),
+    ("GET", "/ws/proj/m/PRO-MOD/v/PRO-MOD-1"),
 ]
 # The API token in X-Neptune-Api-Token instead of an access token.
 API_TOKEN = [
@@ -283,6 +288,22 @@ def test_swagger_documents_need_no_token_and_name_no_host(world, method, url):
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     doc = r.json()
     assert "host" not in doc and "schemes" not in doc and doc["paths"]
+
+
+@pytest.mark.parametrize(
+    "url,target",
+    [
+        ("/ws/proj/e/PRO-1", "/#/p/ws/proj/runs/PRO-1"),
+        ("/ws/proj/e/PRO-1/metadata", "/#/p/ws/proj/runs/PRO-1"),
+        ("/ws/proj/m/PRO-MOD/v/PRO-MOD-1", "/#/p/ws/proj/models/PRO-MOD"),
+        # never away from this server
+        ("/ws/proj/e/a%2F%2Fevil.example%3Fx", "/#/p/ws/proj/runs/a"),
+        ("/ws/proj/e/%22%3E%3Cscript%3E", "/#/p/ws/proj/runs/%22%3E%3Cscript%3E"),
+    ],
+)
+def test_the_clients_links_lead_to_the_web_app(world, url, target):
+    r = world.client.get(url, follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == target
 
 
 @pytest.mark.parametrize("method,url", API_TOKEN)
