@@ -136,14 +136,30 @@ def version_of(files: list[dict]) -> ArtifactVersion:
 def _project(
     request: Request, who: Principal, project_id: str, parent: str | None, role: str
 ) -> str:
-    """The project of an artifacts call: its ``parentIdentifier``'s when given (``neptune
-    sync`` sends a placeholder projectIdentifier), else ``projectIdentifier``'s."""
+    """The project of an artifacts call: its ``parentIdentifier``'s when given, else
+    ``projectIdentifier``'s. ``neptune sync`` of an offline run sends the uuid its offline
+    project had as projectIdentifier: a placeholder met with a parent is remembered (by this
+    process, for the calls that follow, which name no parent)."""
     if parent:
         try:
-            return container_of(request, who, parent, role).project
+            project = container_of(request, who, parent, role).project
         except (ContainerNotFoundError, UsageError):
             pass
-    return resolve_project(request, who, project_id, role)
+        else:
+            try:
+                resolve_project(request, who, project_id, "viewer")
+            except HTTPException:
+                _placeholders(request)[project_id] = project
+            return project
+    known = _placeholders(request).get(project_id)
+    return resolve_project(request, who, known or project_id, role)
+
+
+def _placeholders(request: Request) -> dict:
+    found = getattr(request.app.state, "despina_neptune_placeholders", None)
+    if found is None or len(found) > 10_000:
+        found = request.app.state.despina_neptune_placeholders = {}
+    return found
 
 
 def _artifact(project_uuid: str, version: ArtifactVersion | None, hash_: str) -> dict:
@@ -179,7 +195,7 @@ async def upload_artifact_files_metadata(
     projectIdentifier: str = Query(...),
     hash: str = Query(..., min_length=1, max_length=128),
 ):
-    project = resolve_project(request, who, projectIdentifier, "contributor")
+    project = _project(request, who, projectIdentifier, None, "contributor")
     files = check_files(parse_json(await request.body()))
     version = version_of(files)
     if version.hash != hash:
@@ -210,7 +226,7 @@ def list_artifact_files(
     projectIdentifier: str = Query(...),
     hash: str = Query(..., min_length=1, max_length=128),
 ):
-    project = resolve_project(request, who, projectIdentifier, "viewer")
+    project = _project(request, who, projectIdentifier, None, "viewer")
     found = server_state(request).store.find_artifact_version(project, hash=hash)
     if found is None:
         raise HTTPException(404, f"no artifact {hash} in {project}")

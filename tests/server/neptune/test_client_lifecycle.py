@@ -109,6 +109,8 @@ def test_offline_run_then_neptune_sync(neptune_server, monkeypatch):
         target = neptune_server.tmp / "weights.back"
         run["model/weights"].download(str(target))
         assert target.read_bytes() == bytes(range(256)) * 4
+        (tracked,) = run["data/weights"].fetch_files_list()
+        assert (tracked.file_path, tracked.size) == ("weights.bin", 1024)
     finally:
         run.stop()
     # a second sync sends nothing again

@@ -25,4 +25,5 @@ for step in range(20):
     run["train/loss"].append(1.0 - step / 20, step=step)
 run["model/weights"].upload(str(out / "weights.bin"))
 run["notes"] = File.from_content("offline notes")
+run["data/weights"].track_files(str(out / "weights.bin"))
 run.stop()
