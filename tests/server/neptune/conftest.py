@@ -83,7 +83,7 @@ class NeptuneServer:
         (stdout and stderr as text)."""
         return self.command([str(SCRIPTS / script), *args], token=token, check=check, **env)
 
-    def command(self, args: list, token: str | None = None, check: bool = True, **env):
+    def command(self, args: list, token: str | None = None, check: bool = True, cwd=None, **env):
         """The real client's Python with ``args``; ``["neptune", ...]`` runs its command."""
         if args and args[0] == "neptune":
             args = [str(Path(NEPTUNE_PYTHON).parent / "neptune"), *args[1:]]
@@ -91,7 +91,7 @@ class NeptuneServer:
             args = [NEPTUNE_PYTHON, *args]
         proc = subprocess.run(
             args,
-            cwd=self.tmp,
+            cwd=cwd or self.tmp,
             env=self.env(token, **env),
             capture_output=True,
             text=True,

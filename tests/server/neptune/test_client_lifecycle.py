@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import despina
+
+from conftest import SCRIPTS
 
 
 def _sys_id(proc) -> str:
@@ -140,3 +143,38 @@ def test_files_in_parts_and_image_series(neptune_server, monkeypatch):
         run.stop()
     images = _field(neptune_server, got["sys_id"], "images")
     assert images.type == "file_series" and images.value.count == 3
+
+
+def test_every_capture_on_in_sync_mode(neptune_server, monkeypatch):
+    repo = neptune_server.tmp / "repo"
+    out = repo / "out"
+    out.mkdir(parents=True)
+    (repo / "train.py").write_text((SCRIPTS / "defaults.py").read_text())
+    git = {"cwd": repo, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q"], **git)
+    subprocess.run(["git", "add", "train.py"], **git)
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qm", "first"], **git
+    )
+    proc = neptune_server.command(["train.py", "out"], cwd=repo, NEPTUNE_MODE="sync")
+    sys_id = _sys_id(proc)
+    run = _despina_run(neptune_server, monkeypatch, sys_id)
+    try:
+        structure = run.get_structure()
+        assert run["sys/description"].fetch() == "all defaults"
+        assert list(run["loss"].fetch_values()["step"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
+        (monitor,) = structure["monitoring"]
+        lines = run[f"monitoring/{monitor}/stdout"].fetch_values()["value"]
+        assert any("hello from the training script" in line for line in lines)
+        errors = run[f"monitoring/{monitor}/stderr"].fetch_values()["value"]
+        assert any("a warning on stderr" in line for line in errors)
+        # hardware series are made at start (samples come every 10 s)
+        assert {"hostname", "pid", "memory"} <= set(structure["monitoring"][monitor])
+        assert run["source_code/entrypoint"].fetch() == "train.py"
+        git_ref = run["source_code/git"].fetch()
+        assert git_ref["message"].strip() == "first"
+        names = [e.name for e in run["files"].list_fileset_files("out")]
+        assert names == ["keep.txt"]  # drop.txt deleted
+        assert not run.exists("gone")
+    finally:
+        run.stop()
