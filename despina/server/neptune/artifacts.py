@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from despina import operations as ops
 from despina.errors import ContainerNotFoundError, UsageError
@@ -25,12 +24,11 @@ from despina.server.auth import Principal, server_state
 from despina.server.http import parse_json
 from despina.server.neptune.containers import container_of, resolve_project
 from despina.server.neptune.routes_attributes import field_of
-from despina.server.neptune.tokens import neptune_caller
+from despina.server.neptune.tokens import Caller
 from despina.store.artifact_versions import ArtifactVersion
 from despina.types.artifact import artifact_hash
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(neptune_caller)]
 ART = "/api/artifacts/v1/artifact"
 MAX_FILES = 1_000_000
 _MTIME = "%Y-%m-%d %H:%M:%S"  # the client's last_modified

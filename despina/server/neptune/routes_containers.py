@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid as uuid_module
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from despina import operations as ops
@@ -26,11 +25,10 @@ from despina.server.neptune.containers import (
     resolve_project,
     workspace_uuid,
 )
-from despina.server.neptune.tokens import neptune_caller
+from despina.server.neptune.tokens import Caller
 from despina.store.model import MODEL, MODEL_VERSION, RUN
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(neptune_caller)]
 LEADERBOARD = "/api/leaderboard/v1"
 
 

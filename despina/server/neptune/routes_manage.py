@@ -26,9 +26,8 @@ import shutil
 import time
 import uuid as uuid_module
 from datetime import datetime, timezone
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -44,11 +43,10 @@ from despina.server.auth import (
 from despina.server.checks import check_project, check_sys_id, check_uuid
 from despina.server.http import parse_json, parse_json_value
 from despina.server.neptune.containers import resolve_project, workspace_uuid
-from despina.server.neptune.tokens import neptune_caller
+from despina.server.neptune.tokens import Caller
 from despina.store.model import MODEL, PROJECT, ContainerInfo
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(neptune_caller)]
 BACKEND = "/api/backend/v1"
 LEADERBOARD = "/api/leaderboard/v1"
 

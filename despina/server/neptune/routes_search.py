@@ -19,13 +19,13 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from despina import operations as ops
 from despina.errors import ContainerNotFoundError, NQLSyntaxError
-from despina.server.auth import Principal, server_state
+from despina.server.auth import server_state
 from despina.server.http import parse_json
 from despina.server.neptune import translate
 from despina.server.neptune.containers import (
@@ -33,13 +33,12 @@ from despina.server.neptune.containers import (
     resolve_project,
     workspace_uuid,
 )
-from despina.server.neptune.tokens import neptune_caller
+from despina.server.neptune.tokens import Caller
 from despina.server.routes_tables import guarded
 from despina.store.db import QueryGuard, has_surrogate
 from despina.store.model import MODEL, MODEL_VERSION, RUN, RUN_STATE, FieldValue
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(neptune_caller)]
 SEARCH = "/api/leaderboard/v1/leaderboard"
 
 MAX_LIMIT = 10_000  # rows of one page (the client asks for 100, NEPTUNE_FETCH_TABLE_STEP_SIZE)

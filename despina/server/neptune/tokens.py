@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from despina.server.accounts import Accounts
 from despina.server.auth import ANONYMOUS, Principal, authenticate, server_state
@@ -140,3 +141,7 @@ def api_token_caller(request: Request) -> Principal:
     if not raw:
         raise HTTPException(401, "send the API token as X-Neptune-Api-Token")
     return authenticate(state, None, f"Bearer {raw}")
+
+
+# The caller of a Neptune API route (a route's parameter ``who: Caller``).
+Caller = Annotated[Principal, Depends(neptune_caller)]
