@@ -83,60 +83,40 @@ def _ms(seconds: float) -> int:
     return int(round(seconds * 1000))
 
 
-@router.get(A + "/series/float")
-def float_series_values(
-    request: Request,
-    who: Caller,
-    experimentId: str = Query(...),
-    attribute: str = Query(...),
-    offset: int = 0,
-    limit: int = 1000,
+def _series(kind: str):
+    """The paged values of a float or string series, or the count of an image series."""
+
+    def read(
+        request: Request,
+        who: Caller,
+        experimentId: str = Query(...),
+        attribute: str = Query(...),
+        offset: int = 0,
+        limit: int = 1000,
+    ):
+        _page(offset, limit)
+        info, field = field_of(request, who, experimentId, attribute, (kind,))
+        if kind == ops.FILE_SERIES:
+            return {"totalItemCount": field.value.count}
+        store = server_state(request).store
+        fetch = store.fetch_float_points if kind == ops.FLOAT_SERIES else store.fetch_object_points
+        points = fetch(info.uuid, field.path, offset=offset, limit=limit)
+        number = translate._json_number if kind == ops.FLOAT_SERIES else str
+        values = [
+            {"step": float(s), "value": number(v), "timestampMillis": _ms(t)}
+            for s, v, t in zip(points.steps, points.values, points.timestamps, strict=True)
+        ]
+        return {"totalItemCount": field.value.count, "values": values}
+
+    return read
+
+
+for _route, _kind in (
+    ("float", ops.FLOAT_SERIES),
+    ("string", ops.STRING_SERIES),
+    ("image", ops.FILE_SERIES),
 ):
-    _page(offset, limit)
-    info, field = field_of(request, who, experimentId, attribute, (ops.FLOAT_SERIES,))
-    points = server_state(request).store.fetch_float_points(
-        info.uuid, field.path, offset=offset, limit=limit
-    )
-    values = [
-        {"step": float(s), "value": translate._json_number(float(v)), "timestampMillis": _ms(t)}
-        for s, v, t in zip(points.steps, points.values, points.timestamps, strict=True)
-    ]
-    return {"totalItemCount": field.value.count, "values": values}
-
-
-@router.get(A + "/series/string")
-def string_series_values(
-    request: Request,
-    who: Caller,
-    experimentId: str = Query(...),
-    attribute: str = Query(...),
-    offset: int = 0,
-    limit: int = 1000,
-):
-    _page(offset, limit)
-    info, field = field_of(request, who, experimentId, attribute, (ops.STRING_SERIES,))
-    points = server_state(request).store.fetch_object_points(
-        info.uuid, field.path, offset=offset, limit=limit
-    )
-    values = [
-        {"step": float(s), "value": v, "timestampMillis": _ms(t)}
-        for s, v, t in zip(points.steps, points.values, points.timestamps, strict=True)
-    ]
-    return {"totalItemCount": field.value.count, "values": values}
-
-
-@router.get(A + "/series/image")
-def image_series_values(
-    request: Request,
-    who: Caller,
-    experimentId: str = Query(...),
-    attribute: str = Query(...),
-    offset: int = 0,
-    limit: int = 1000,
-):
-    _page(offset, limit)
-    _, field = field_of(request, who, experimentId, attribute, (ops.FILE_SERIES,))
-    return {"totalItemCount": field.value.count}
+    router.add_api_route(f"{A}/series/{_route}", _series(_kind), methods=["GET"])
 
 
 _IMAGE_MEDIA = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif"}

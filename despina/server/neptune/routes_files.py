@@ -98,14 +98,19 @@ async def upload_file_set_file(
     return await _apply(request, info.uuid, _file_set_op(path, ref, sub))
 
 
+async def _spool(request: Request):
+    """The request's body in a temporary file, read as it arrives (the body limit applies)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    async for chunk in request.stream():
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
 async def _store_body(request: Request):
-    """The request's body as a blob, read as it arrives (the body limit applies)."""
-    blobs = server_state(request).store.blobs
-    with tempfile.TemporaryFile() as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
-        return await run_in_threadpool(blobs.put_stream, spool)
+    """The request's body as a blob."""
+    with await _spool(request) as spool:
+        return await run_in_threadpool(server_state(request).store.blobs.put_stream, spool)
 
 
 @router.post("/api/leaderboard/v1/attributes/uploadFileSetTar")
@@ -120,10 +125,7 @@ async def upload_file_set_tar(
     path = check_field_path(attribute)
     if reset not in ("True", "False", "true", "false"):
         raise HTTPException(400, "reset must be True or False")
-    with tempfile.TemporaryFile() as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
+    with await _spool(request) as spool:
         blobs = server_state(request).store.blobs
         entries = await run_in_threadpool(_tar_entries, spool, blobs)
     op = ops.UploadFileSetFiles(path, entries, reset.lower() == "true")
