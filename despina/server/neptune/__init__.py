@@ -24,6 +24,7 @@ from despina.server.neptune import (
     routes_manage,
     routes_search,
     routes_start,
+    routes_trash,
 )
 
 MODULES = (
@@ -34,6 +35,7 @@ MODULES = (
     artifacts,
     routes_search,
     routes_manage,
+    routes_trash,
 )
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:

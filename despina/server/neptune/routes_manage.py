@@ -1,12 +1,11 @@
 """``neptune.management`` through Neptune's API: projects (create, delete), project members and
-service accounts, workspace members, invitations and status, and the trash (move runs, models
-and model versions there, delete them from it for good, empty it).
+service accounts, workspace members, invitations and status (the trash is routes_trash.py).
 
 Each call maps onto despina's accounts and store with despina's own permission rules
 (routes_manage.py of despina's API): creating a project needs the contributor role in its
 workspace (its creator becomes its owner), changing a project's members needs its owner role,
 reading them its viewer role; workspace members and status need a role in the workspace,
-invitations its owner role. The trash needs the contributor role in the project. Deleting a
+invitations its owner role. Deleting a
 project needs the owner role of its workspace, which is Neptune's rule (a workspace admin).
 
 Roles: Neptune's project roles viewer, member and manager are despina's viewer, contributor
@@ -32,7 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from despina import operations as ops
-from despina.errors import ContainerNotFoundError, NotFoundError, ProjectNotFoundError, UsageError
+from despina.errors import NotFoundError, ProjectNotFoundError, UsageError
 from despina.server.accounts import User
 from despina.server.auth import (
     Principal,
@@ -40,15 +39,14 @@ from despina.server.auth import (
     require_workspace,
     server_state,
 )
-from despina.server.checks import check_project, check_sys_id, check_uuid
-from despina.server.http import parse_json, parse_json_value
+from despina.server.checks import check_project
+from despina.server.http import parse_json
 from despina.server.neptune.containers import resolve_project, workspace_uuid
 from despina.server.neptune.tokens import Caller
-from despina.store.model import MODEL, PROJECT, ContainerInfo
+from despina.store.model import PROJECT, ContainerInfo
 
 router = APIRouter(include_in_schema=False)
 BACKEND = "/api/backend/v1"
-LEADERBOARD = "/api/leaderboard/v1"
 
 # Neptune's project roles and despina's
 FROM_NEPTUNE = {"viewer": "viewer", "member": "contributor", "manager": "owner"}
@@ -57,7 +55,6 @@ TO_NEPTUNE = {v: k for k, v in FROM_NEPTUNE.items()}
 WORKSPACE_FROM_NEPTUNE = {"member": "contributor", "owner": "owner"}
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
-MAX_IDENTIFIERS = 10_000  # of one trash request (the client sends 100 at a time)
 MAX_INVITATIONS = 1_000
 NO_LIMIT = 2**63 - 1  # storage bytes of a blob store that reports no free space (S3)
 
@@ -556,98 +553,3 @@ def workspace_status(request: Request, who: Caller, organizationIdentifier: str)
         "activeProjectsUsage": len(projects),
         "membersCount": len(_workspace_users(request, workspace)),
     }
-
-
-# ---- the trash ------------------------------------------------------------------------------
-
-
-def _identifiers(raw: bytes) -> list[str]:
-    body = parse_json_value(raw) if raw else []
-    if not isinstance(body, list) or not all(isinstance(i, str) for i in body):
-        raise HTTPException(400, 'the body must be a list of identifiers, ["ws/proj/ID", ...]')
-    if len(body) > MAX_IDENTIFIERS:
-        raise HTTPException(400, f"at most {MAX_IDENTIFIERS} identifiers at a time")
-    return body
-
-
-def _find(state, project: str, identifier: str) -> ContainerInfo | None:
-    """The container of ``project`` named ``workspace/project/ID`` (or by uuid), or None."""
-    try:
-        if identifier.count("/") == 2:
-            workspace, name, sys_id = identifier.split("/")
-            if check_project(workspace, name) != project:
-                return None
-            return state.store.get_container(check_sys_id(sys_id), project=project)
-        info = state.store.get_container_by_uuid(check_uuid(identifier))
-    except (ContainerNotFoundError, UsageError):
-        return None
-    return info if info.project == project else None
-
-
-def _error(identifier: str, reason: str, message: str) -> dict:
-    return {"experimentIdentifier": identifier, "reason": reason, "message": message}
-
-
-def _bulk(state, project: str, identifiers: list[str], trashed: bool):
-    """(containers found, errors) of the identifiers: missing ones, the project itself, and
-    those whose trashed state is not ``trashed`` are errors."""
-    in_trash = {c.uuid for c in state.store.list_containers(project, trashed=True)}
-    found, errors = [], []
-    for identifier in identifiers:
-        info = _find(state, project, identifier)
-        if info is None:
-            errors.append(_error(identifier, "NOT_EXISTS", f"{project} has no {identifier}"))
-        elif info.kind == PROJECT:
-            errors.append(_error(identifier, "IS_PROJECT", "a project is not trashed"))
-        elif (info.uuid in in_trash) != trashed:
-            reason, what = ("NOT_IN_TRASH", "not in") if trashed else ("ALREADY_TRASHED", "in")
-            errors.append(_error(identifier, reason, f"{identifier} is {what} the trash"))
-        else:
-            found.append((identifier, info))
-    return found, errors
-
-
-def _trash(state, project: str, identifiers: list[str]) -> dict:
-    found, errors = _bulk(state, project, identifiers, trashed=False)
-    uuids = [info.uuid for _, info in found]
-    for _, info in found:  # a model goes with its versions, as in Neptune
-        if info.kind == MODEL:
-            uuids += [v.uuid for v in state.store.list_containers(project, model_id=info.sys_id)]
-    state.store.set_trashed(uuids)
-    return {"updatedExperimentIdentifiers": [i for i, _ in found], "errors": errors}
-
-
-def _delete(state, project: str, identifiers: list[str] | None) -> dict:
-    if identifiers is None:  # all of the trash
-        found = [
-            (f"{project}/{c.sys_id}", c)
-            for c in state.store.list_containers(project, trashed=True)
-            if c.kind != PROJECT
-        ]
-        errors = []
-    else:
-        found, errors = _bulk(state, project, identifiers, trashed=True)
-    state.store.delete_containers([info.uuid for _, info in found])
-    return {"updatedExperimentIdentifiers": [i for i, _ in found], "errors": errors}
-
-
-@router.post(LEADERBOARD + "/experiments/trash")
-async def trash_experiments(request: Request, who: Caller, projectIdentifier: str = Query(...)):
-    project = resolve_project(request, who, projectIdentifier, "contributor")
-    identifiers = _identifiers(await request.body())
-    return await run_in_threadpool(_trash, server_state(request), project, identifiers)
-
-
-@router.post(LEADERBOARD + "/experiments/trash/delete")
-async def delete_experiments(request: Request, who: Caller, projectIdentifier: str = Query(...)):
-    project = resolve_project(request, who, projectIdentifier, "contributor")
-    identifiers = _identifiers(await request.body())
-    return await run_in_threadpool(_delete, server_state(request), project, identifiers)
-
-
-@router.post(LEADERBOARD + "/experiments/trash/deleteAll")
-async def delete_all_experiments(
-    request: Request, who: Caller, projectIdentifier: str = Query(...)
-):
-    project = resolve_project(request, who, projectIdentifier, "contributor")
-    return await run_in_threadpool(_delete, server_state(request), project, None)
