@@ -120,19 +120,26 @@ def container_of(request: Request, who: Principal, identifier: str, role: str) -
     state = server_state(request)
     if not isinstance(identifier, str) or not identifier:
         raise HTTPException(400, "experimentId must be a uuid or workspace/project/ID")
-    try:
-        if identifier.count("/") == 2:
-            workspace, name, sys_id = identifier.split("/")
-            project = check_project_name(f"{workspace}/{name}")
-            info = state.store.get_container(check_sys_id(sys_id), project=project)
-        else:
-            info = state.store.get_container_by_uuid(check_uuid(identifier))
-    except (ContainerNotFoundError, UsageError):
-        raise ContainerNotFoundError(_missing(identifier)) from None
+    info = find_container(state.store, identifier)
+    if info is None:
+        raise ContainerNotFoundError(_missing(identifier))
     if project_role(state, who, info.project, None) is None:
         raise ContainerNotFoundError(_missing(identifier))
     require_container(state, who, info.project, info.uuid, role)
     return info
+
+
+def find_container(store, identifier: str) -> ContainerInfo | None:
+    """The container a uuid or ``workspace/project/SHORT-ID`` names, or None (nothing is
+    checked about who asks)."""
+    try:
+        if identifier.count("/") == 2:
+            workspace, name, sys_id = identifier.split("/")
+            project = check_project_name(f"{workspace}/{name}")
+            return store.get_container(check_sys_id(sys_id), project=project)
+        return store.get_container_by_uuid(check_uuid(identifier))
+    except (ContainerNotFoundError, UsageError):
+        return None
 
 
 def _missing(identifier: str) -> str:

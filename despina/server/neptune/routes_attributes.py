@@ -101,7 +101,7 @@ def _series(kind: str):
         store = server_state(request).store
         fetch = store.fetch_float_points if kind == ops.FLOAT_SERIES else store.fetch_object_points
         points = fetch(info.uuid, field.path, offset=offset, limit=limit)
-        number = translate._json_number if kind == ops.FLOAT_SERIES else str
+        number = translate.json_number if kind == ops.FLOAT_SERIES else str
         values = [
             {"step": float(s), "value": number(v), "timestampMillis": _ms(t)}
             for s, v, t in zip(points.steps, points.values, points.timestamps, strict=True)

@@ -9,11 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from despina.errors import ContainerNotFoundError, UsageError
 from despina.server.auth import server_state
-from despina.server.checks import check_project, check_sys_id, check_uuid
 from despina.server.http import parse_json_value
-from despina.server.neptune.containers import resolve_project
+from despina.server.neptune.containers import find_container, resolve_project
 from despina.server.neptune.tokens import Caller
 from despina.store.model import MODEL, PROJECT, ContainerInfo
 
@@ -33,16 +31,8 @@ def _identifiers(raw: bytes) -> list[str]:
 
 def _find(state, project: str, identifier: str) -> ContainerInfo | None:
     """The container of ``project`` named ``workspace/project/ID`` (or by uuid), or None."""
-    try:
-        if identifier.count("/") == 2:
-            workspace, name, sys_id = identifier.split("/")
-            if check_project(workspace, name) != project:
-                return None
-            return state.store.get_container(check_sys_id(sys_id), project=project)
-        info = state.store.get_container_by_uuid(check_uuid(identifier))
-    except (ContainerNotFoundError, UsageError):
-        return None
-    return info if info.project == project else None
+    info = find_container(state.store, identifier)
+    return info if info is not None and info.project == project else None
 
 
 def _error(identifier: str, reason: str, message: str) -> dict:

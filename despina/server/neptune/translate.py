@@ -256,7 +256,7 @@ def properties(field: FieldValue) -> dict | None:
     out = {"attributeName": field.path, "attributeType": kind}
     value = field.value
     if field.type in (ops.FLOAT, ops.INT, ops.BOOL, ops.STRING, RUN_STATE):
-        out["value"] = _json_number(value)
+        out["value"] = json_number(value)
     elif field.type == ops.DATETIME:
         out["value"] = iso(value)
     elif field.type == ops.STRING_SET:
@@ -265,7 +265,7 @@ def properties(field: FieldValue) -> dict | None:
         out["lastStep"] = value.last_step
         if field.type == ops.FLOAT_SERIES:
             out.update(
-                last=_json_number(value.last_value),
+                last=json_number(value.last_value),
                 min=value.min,
                 max=value.max,
                 average=value.average,
@@ -304,7 +304,7 @@ def properties(field: FieldValue) -> dict | None:
     return out
 
 
-def _json_number(value):
+def json_number(value):
     """NaN and infinities as Neptune's JSON writes them (strings), other values unchanged."""
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
