@@ -83,7 +83,7 @@ def _finite_or_null(v: float):
 
 def _series_to_wire(b, binary: bool) -> dict:
     out = {"uuid": b.uuid, "path": b.path, "x": b.x}
-    for key in ("edges", "first", "last", "min", "max", "sum"):
+    for key in ("edges", "first", "last", "min", "max", "sum", "first_step", "last_step"):
         values = [float(v) for v in getattr(b, key)]
         if binary:
             out[key] = values

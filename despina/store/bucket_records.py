@@ -1,6 +1,7 @@
 """The reduction of bucketed reads (``despina.store.buckets``): chunk summaries and decoded
-points of all the requested series turned into per-bucket first, last, min, max, count, sum
-and NaN/±Inf counts, with numpy, whatever the number of series.
+points of all the requested series turned into per-bucket first, last, min, max, count, sum,
+NaN/±Inf counts and the steps of the first and last points, with numpy, whatever the number of
+series.
 
 A record is one run of points (or one whole chunk) in one bucket; records are merged per
 series and bucket in step order. On a linear step axis, runs of regular-step chunks are cut at
@@ -39,6 +40,8 @@ def _empty(np, rows: int, n: int) -> dict:
     return dict(
         first=np.full(shape, np.nan),
         last=np.full(shape, np.nan),
+        first_step=np.full(shape, np.nan),
+        last_step=np.full(shape, np.nan),
         min=np.full(shape, np.nan),
         max=np.full(shape, np.nan),
         sum=np.zeros(shape),
@@ -58,9 +61,9 @@ def _floats(np, packed: list):
 # ---- reduction ---------------------------------------------------------------------------
 #
 # A record: one run of points (or one whole chunk) in one bucket: arrays
-# (series, chunk row, bucket, order, count, first, last, min, max, sum, nan, +inf, -inf),
-# where the order is the step of the run's first point and the chunk row the chunk's row in
-# the summary array (series order).
+# (series, chunk row, bucket, order, end, count, first, last, min, max, sum, nan, +inf, -inf),
+# where the order is the step of the run's first point, the end the step of its last point and
+# the chunk row the chunk's row in the summary array (series order).
 
 
 def _reduce_all(np, s, bucket, whole, partial, points, n_series, x, axis, x_min, x_max):
@@ -74,6 +77,7 @@ def _reduce_all(np, s, bucket, whole, partial, points, n_series, x, axis, x_min,
                 np.flatnonzero(whole),
                 bucket[whole],
                 w[:, _FIRST_STEP],
+                w[:, _LAST_STEP],
                 w[:, _N].astype(np.int64),
                 w[:, _FIRST],
                 w[:, _LAST],
@@ -210,12 +214,15 @@ def _regular_records(np, values, ser, row, first, delta, n, clean, axis, x_min, 
     stats = [a[real] for a in _stats(np, values, bounds, run_clean)]
     run_starts = bounds[real]
     run_ends = np.append(bounds[1:], len(values))[real]
+    count = run_ends - run_starts
+    # the steps as regular_steps computes them: first + i * delta
     return (
         ser[run_chunk],
         row[run_chunk],
         run_bucket,
         first[run_chunk] + run_at.astype(np.float64) * delta[run_chunk],
-        run_ends - run_starts,
+        first[run_chunk] + (run_at + count - 1).astype(np.float64) * delta[run_chunk],
+        count,
         values[run_starts],
         values[run_ends - 1],
         *stats,
@@ -262,6 +269,7 @@ def _point_records(
         row[run_chunk],
         idx[starts],
         steps[starts],
+        steps[ends - 1],
         ends - starts,
         values[starts],
         values[ends - 1],
@@ -309,14 +317,14 @@ def _merge(np, out: dict, records: list, n: int, by_row: bool) -> None:
     records = [r for r in records if r is not None]
     if not records:
         return
-    cols = [np.concatenate([r[i] for r in records]) for i in range(13)]
+    cols = [np.concatenate([r[i] for r in records]) for i in range(14)]
     if not len(cols[0]):
         return
     if len(records) > 1 or not by_row:
         ser, row, bucket, order = cols[:4]
         sort = np.argsort(row, kind="stable") if by_row else np.lexsort((order, ser * n + bucket))
         cols = [c[sort] for c in cols]
-    ser, _, bucket, _, count, first, last, lo, hi, total, nan, pinf, ninf = cols
+    ser, _, bucket, order, end, count, first, last, lo, hi, total, nan, pinf, ninf = cols
     key = ser * n + bucket
     starts = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
     ends = np.append(starts[1:], len(key))
@@ -325,6 +333,8 @@ def _merge(np, out: dict, records: list, n: int, by_row: bool) -> None:
     flat["count"][b] = np.add.reduceat(count, starts)
     flat["first"][b] = first[starts]
     flat["last"][b] = last[ends - 1]
+    flat["first_step"][b] = order[starts]
+    flat["last_step"][b] = end[ends - 1]
     with np.errstate(invalid="ignore"):
         flat["min"][b] = np.fmin.reduceat(lo, starts)
         flat["max"][b] = np.fmax.reduceat(hi, starts)

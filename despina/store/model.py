@@ -135,8 +135,9 @@ class FloatBuckets:
     ``edges[i + 1]`` (the last bucket includes its upper edge). The other arrays have one item
     per bucket: ``first`` / ``last`` (values of the first and last point, NaN and ±Inf
     included), ``min`` / ``max`` / ``sum`` (over finite values), ``count`` (every point), and
-    ``nan_count``, ``pos_inf_count``, ``neg_inf_count``. An empty bucket has count 0, sum 0 and
-    NaN elsewhere. The mean of the finite values is
+    ``nan_count``, ``pos_inf_count``, ``neg_inf_count``, and ``first_step`` / ``last_step``
+    (the steps of the first and last point, also on a time axis). An empty bucket has count 0,
+    sum 0 and NaN elsewhere. The mean of the finite values is
     ``sum / (count - nan_count - pos_inf_count - neg_inf_count)``.
     """
 
@@ -153,6 +154,8 @@ class FloatBuckets:
     nan_count: Any
     pos_inf_count: Any
     neg_inf_count: Any
+    first_step: Any
+    last_step: Any
 
 
 @dataclass(slots=True)

@@ -29,12 +29,17 @@ def brute_force(steps, values, times, axis: Axis, x: str, x_min=None, x_max=None
         keep &= xs <= x_max
     idx = axis.index(xs[keep])
     v = values[keep]
-    out = {k: [] for k in ("first", "last", "min", "max", "sum", "count", "nan", "pinf", "ninf")}
+    s = np.asarray(steps, dtype=float)[keep]
+    keys = ("first", "last", "min", "max", "sum", "count", "nan", "pinf", "ninf")
+    out = {k: [] for k in (*keys, "first_step", "last_step")}
     for b in range(axis.n):
         w = v[idx == b]
+        ws = s[idx == b]
         fin = w[np.isfinite(w)]
         out["first"].append(w[0] if len(w) else math.nan)
         out["last"].append(w[-1] if len(w) else math.nan)
+        out["first_step"].append(ws[0] if len(ws) else math.nan)
+        out["last_step"].append(ws[-1] if len(ws) else math.nan)
         out["min"].append(fin.min() if len(fin) else math.nan)
         out["max"].append(fin.max() if len(fin) else math.nan)
         out["sum"].append(fin.sum())
@@ -53,6 +58,8 @@ def check(got, expected) -> None:
     eq(got.neg_inf_count, expected["ninf"])
     eq(got.first, expected["first"])  # NaN == NaN here
     eq(got.last, expected["last"])
+    eq(got.first_step, expected["first_step"])
+    eq(got.last_step, expected["last_step"])
     eq(got.min, expected["min"])
     eq(got.max, expected["max"])
     np.testing.assert_allclose(got.sum, expected["sum"], rtol=1e-9, atol=1e-9)
@@ -338,3 +345,65 @@ def test_axis_thresholds_are_the_smallest_floats_of_each_bucket(lo, hi, n):
     k = np.arange(1, n)
     assert (axis.index(t) >= k).all()
     assert (axis.index(np.nextafter(t, -np.inf)) < k).all()
+
+
+def first_and_last_steps(steps, times, axis: Axis, x: str, x_min=None, x_max=None):
+    """Per bucket, the smallest and largest step of the logged points in it (NaN if none), by a
+    loop over the points."""
+    xs = [float(v) for v in (steps if x == "step" else times)]
+    buckets = axis.index(np.asarray(xs)).tolist()
+    first, last = [math.nan] * axis.n, [math.nan] * axis.n
+    for step, at, b in zip(steps, xs, buckets, strict=True):
+        if (x_min is not None and at < x_min) or (x_max is not None and at > x_max):
+            continue
+        if math.isnan(first[b]) or step < first[b]:
+            first[b] = float(step)
+        if math.isnan(last[b]) or step > last[b]:
+            last[b] = float(step)
+    return first, last
+
+
+@pytest.mark.parametrize("x", ["step", "time"])
+def test_first_and_last_steps_of_each_bucket(store, small_chunks, x):
+    """The steps of each bucket's first and last point, against a loop over the logged points:
+    regular and irregular steps, several series read together, zooms that cut chunks, empty
+    buckets (gaps, and a run without the series); on a time axis still steps."""
+    rng = np.random.default_rng(7)
+    runs = []
+    regular = np.arange(300, dtype=float) * 2.0  # one step_delta: read without the steps
+    irregular = np.cumsum(rng.uniform(0.1, 5.0, 250))
+    gap = np.concatenate((np.arange(50.0), 900.0 + np.arange(40.0)))  # buckets left empty
+    for steps in (regular, irregular, _mixed_steps(rng, 333), gap):
+        values = rng.normal(size=len(steps))
+        values[rng.random(len(steps)) < 0.05] = np.nan
+        # times going back now and then: the first point in time is not the first in step
+        times = T0 + steps * 0.5 + rng.normal(scale=4.0, size=len(steps))
+        runs.append((make_run(store, steps, values, times, batches=3), steps, times))
+    empty = store.create_container(
+        project="ws/b", kind="run", uuid=new_uuid(), owner="o", created=T0
+    )
+    uuids = [r[0] for r in runs] + [empty.uuid]
+    everything = np.concatenate([r[1] if x == "step" else r[2] for r in runs])
+    lo, hi = float(everything.min()), float(everything.max())
+    mid = lo + (hi - lo) * 0.3
+    for x_min, x_max, n in [
+        (None, None, 100),
+        (None, None, 1),
+        (mid, mid + 40.5, 17),
+        (mid, None, 1000),
+        (None, lo + 3.3, 4),
+    ]:
+        got = store.fetch_float_buckets(uuids, "m", x=x, x_min=x_min, x_max=x_max, buckets=n)
+        a = lo if x_min is None else x_min
+        b = max(hi if x_max is None else x_max, a)
+        axis = Axis(a, b, n, False)
+        for (uuid, steps, times), g in zip(runs, got, strict=False):
+            first, last = first_and_last_steps(steps, times, axis, x, x_min, x_max)
+            assert g.uuid == uuid
+            assert g.first_step.dtype == np.float64 and g.last_step.dtype == np.float64
+            np.testing.assert_array_equal(g.first_step, first)
+            np.testing.assert_array_equal(g.last_step, last)
+            assert np.isnan(g.first_step[g.count == 0]).all()
+        assert np.isnan(got[-1].first_step).all() and np.isnan(got[-1].last_step).all()
+        if x_min is None and x_max is None and n == 100:
+            assert (got[3].count == 0).any()  # the gap left buckets empty
