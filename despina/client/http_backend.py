@@ -2,7 +2,7 @@
 
 ``HttpBackend(url, token)`` has the methods the client calls on a store (``create_container``,
 ``get_container``, ``apply_batch``, ``get_field``, ``fetch_float_points``, ``fetch_table``,
-``blobs``...) and speaks the server's ``/api/v1`` (bodies in msgpack, see ``despina.wire``).
+``fetch_float_buckets``, ``fetch_project_fields``, ``blobs``...) and speaks the server's ``/api/v1`` (bodies in msgpack, see ``despina.wire``).
 httpx is imported only when a backend is made. Every request has a timeout; a server that
 cannot be reached raises ``ServerUnavailableError`` (the async sender retries with backoff
 while the operations wait on disk), a refused token ``ServerAuthError``, and the store's own
@@ -168,6 +168,7 @@ class HttpBackend:
 
             self._poster = BatchPoster(self.url + API, headers, timeout, verify=verify)
         self.blobs = HttpBlobStore(self)
+        self._projects: dict[str, str] = {}  # container uuid -> its project (never changes)
 
     def __repr__(self) -> str:
         return f"HttpBackend({self.url})"
@@ -275,14 +276,23 @@ class HttpBackend:
             data["sys_id"] = sys_id
         if project_key is not None:
             data["project_key"] = project_key
-        return wire.container_from_wire(self._post("/containers", data))
+        return self._known(wire.container_from_wire(self._post("/containers", data)))
 
     def get_container(self, sys_id: str, *, project: str | None = None, kind: str | None = None):
         data = self._get(f"/containers/by-id/{_path(sys_id)}", project=project, kind=kind)
-        return wire.container_from_wire(data)
+        return self._known(wire.container_from_wire(data))
 
     def get_container_by_uuid(self, uuid: str):
-        return wire.container_from_wire(self._get(f"/containers/{_path(uuid)}"))
+        return self._known(wire.container_from_wire(self._get(f"/containers/{_path(uuid)}")))
+
+    def _known(self, info):
+        self._projects[info.uuid] = info.project
+        return info
+
+    def project_of(self, uuid: str) -> str:
+        """The project (workspace/name) of a container, asked once per uuid."""
+        project = self._projects.get(uuid)
+        return project if project is not None else self.get_container_by_uuid(uuid).project
 
     def set_trashed(self, uuids: list[str], trashed: bool = True) -> None:
         self._post("/trash", {"uuids": list(uuids), "trashed": bool(trashed)})
@@ -399,6 +409,25 @@ class HttpBackend:
             f"/projects/{_path(workspace or 'local')}/{_path(name)}/tables/{_path(kind)}", body
         )
         return wire.table_from_wire(data)
+
+    def fetch_project_fields(self, project: str, kind: str) -> list[tuple[str, str]]:
+        """As ``Store.fetch_project_fields``: sorted (path, type) pairs of the ``kind``
+        containers of ``project``; none for a project unknown (or hidden) to the token."""
+        from despina.client import http_buckets
+
+        return http_buckets.fetch_project_fields(self, project, kind)
+
+    def fetch_float_buckets(
+        self, uuids, path, *, x="step", x_min=None, x_max=None, buckets=1000, log_x=False
+    ):
+        """As ``Store.fetch_float_buckets`` (one ``FloatBuckets`` per uuid, one x range for
+        all), over the server's buckets route: at most 1000 buckets; any number of uuids, of
+        any projects the token may read."""
+        from despina.client import http_buckets
+
+        return http_buckets.fetch_float_buckets(
+            self, uuids, path, x=x, x_min=x_min, x_max=x_max, buckets=buckets, log_x=log_x
+        )
 
 
 class HttpBlobStore:
