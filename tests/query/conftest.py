@@ -17,7 +17,9 @@ import pytest
 
 from despina.store import Store
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))  # store_helpers
+_TESTS = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(_TESTS / "store"))  # store_helpers
+sys.path.insert(0, str(_TESTS / "server"))  # server_helpers
 
 from store.conftest import pg_database, pg_url, s3_endpoint, s3_url  # noqa: E402, F401
 
