@@ -79,3 +79,14 @@ def test_docs_link_each_other():
         for other in ("cli.md", "store.md"):
             if page != "configuration.md" or other == "store.md":
                 assert f"]({other}" in text, f"docs/{page} should link docs/{other}"
+
+
+@pytest.mark.parametrize(
+    "module", ["despina.query", "despina.query.runs", "despina.query.filters"]
+)
+def test_query_doc_names_every_public_function(module):
+    import importlib
+
+    text = _read("query.md")
+    for name in importlib.import_module(module).__all__:
+        assert _mentions(text, name), f"{module}.{name} is missing from docs/query.md"
