@@ -20,6 +20,13 @@ echo "[wheels] examples/quickstart.py"
 venv/bin/python "$root/examples/quickstart.py" >/dev/null
 echo "[wheels] examples/neptune_script.py (import neptune)"
 venv/bin/python "$root/examples/neptune_script.py"
+echo "[wheels] import neptune_scale, neptune_query (Neptune 3.x's names)"
+venv/bin/python -c "
+import despina, despina.query, neptune_scale, neptune_query, neptune_query.runs
+from neptune_query.filters import AttributeFilter, Filter
+from neptune_scale.types import File, Histogram
+assert neptune_scale.Run is despina.Run and neptune_query.fetch_metrics is despina.query.fetch_metrics
+"
 echo "[wheels] despina ui"
 venv/bin/despina ui --port 0 >"$work/ui.log" 2>&1 &
 ui=$!

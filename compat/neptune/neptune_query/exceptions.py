@@ -1,0 +1,1 @@
+from despina.query.exceptions import *  # noqa: F401,F403

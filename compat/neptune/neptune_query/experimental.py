@@ -1,0 +1,1 @@
+from despina.query.experimental import *  # noqa: F401,F403

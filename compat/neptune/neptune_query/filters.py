@@ -1,0 +1,1 @@
+from despina.query.filters import *  # noqa: F401,F403

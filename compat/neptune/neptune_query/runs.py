@@ -1,0 +1,1 @@
+from despina.query.runs import *  # noqa: F401,F403

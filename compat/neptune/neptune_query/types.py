@@ -1,0 +1,1 @@
+from despina.query.types import *  # noqa: F401,F403
