@@ -9,7 +9,7 @@ from despina import settings
 from despina.client import items as it
 from despina.errors import UsageError
 from despina.objects.container import Container
-from despina.objects.scale import ScaleMethods, ScaleOptions, scale_mode
+from despina.objects.scale import ScaleMethods, ScaleOptions, scale_keywords, scale_mode
 from despina.store.model import RUN
 
 # Keywords of older Neptune clients, with the way to say the same thing now.
@@ -93,6 +93,10 @@ class Run(ScaleMethods, Container):
         log_directory=None,
         **kwargs,
     ):
+        given = scale_keywords(kwargs)  # 3.x's names for these, when the 1.x ones are not given
+        capture_stdout = given.get("capture_stdout") if capture_stdout is None else capture_stdout
+        capture_stderr = given.get("capture_stderr") if capture_stderr is None else capture_stderr
+        monitoring_namespace = monitoring_namespace or given.get("monitoring_namespace")
         reject_unknown("init_run", kwargs)
         scale = ScaleOptions(run_id, experiment_name, fork_run_id, fork_step, resume, creation_time)
         if run_id is not None and custom_run_id is not None:

@@ -105,6 +105,37 @@ class ScaleOptions:
             run["sys/forking/step"].assign(self.fork_step)
 
 
+# Run(...) keywords of Neptune 3.x that change nothing in despina: its queue is on disk and
+# unbounded, errors are raised or warned, not called back, and a fork reads its parent's
+# configs through the lineage rather than copying them.
+IGNORED_KEYWORDS = (
+    "inherit_configs",
+    "max_queue_size",
+    "on_queue_full_callback",
+    "on_network_error_callback",
+    "on_error_callback",
+    "on_warning_callback",
+    "on_async_lag_callback",
+    "async_lag_threshold_seconds",
+    "source_tracking_config",
+)
+
+
+def scale_keywords(kwargs: dict) -> dict:
+    """Take Neptune 3.x's other Run keywords out of ``kwargs``: ``enable_console_log_capture``
+    (stdout and stderr capture) and ``runtime_namespace`` (where monitoring goes) as the 1.x
+    keywords they stand for; the IGNORED_KEYWORDS dropped."""
+    out = {}
+    if "enable_console_log_capture" in kwargs:
+        on = bool(kwargs.pop("enable_console_log_capture"))
+        out["capture_stdout"] = out["capture_stderr"] = on
+    if "runtime_namespace" in kwargs:
+        out["monitoring_namespace"] = kwargs.pop("runtime_namespace")
+    for name in IGNORED_KEYWORDS:
+        kwargs.pop(name, None)
+    return out
+
+
 def scale_mode(mode: str | None) -> str | None:
     """3.x's ``mode="disabled"`` is despina's in-memory ``debug`` mode."""
     return "debug" if isinstance(mode, str) and mode.lower() == "disabled" else mode
@@ -301,9 +332,19 @@ class ScaleMethods:
         if not self._stopped:
             self._processor.wait(None if timeout is None else float(timeout))
 
-    def close(self) -> None:
-        """Store everything and end the run (``stop()``)."""
-        self.stop()
+    def close(self, timeout: float | None = None) -> None:
+        """Store everything and end the run (``stop()``); with ``timeout``, wait at most that
+        many seconds (what is not stored by then stays in the queue for ``despina sync``)."""
+        self.stop(seconds=timeout)
+
+    def get_run_url(self) -> str:
+        """Where to look at this run (``get_url()``)."""
+        return self.get_url()
+
+    def get_experiment_url(self) -> str:
+        """Where to look at this run's experiment: the run's page (an experiment is its
+        latest run)."""
+        return self.get_url()
 
     def terminate(self) -> None:
         """End the run without waiting for the store; what was not stored stays in the queue

@@ -164,7 +164,7 @@ def download_files(*, files, destination: str | Path | None = None):
 
 
 def __getattr__(name: str):
-    if name in ("runs", "experimental"):
+    if name in ("runs", "experimental", "warnings"):
         import importlib
 
         return importlib.import_module(f"despina.query.{name}")

@@ -133,7 +133,9 @@ def histogram(text: str) -> qt.Histogram:
 
     h = Histogram.from_json(text)
     kind = "DENSITY" if h.type.upper() == "DENSITIES" else "COUNTING"
-    return qt.Histogram(type=kind, edges=list(map(float, h.bin_edges)), values=list(h.values))
+    return qt.Histogram(
+        type=kind, edges=list(map(float, h.bin_edges)), values=list(map(float, h.values))
+    )
 
 
 def _cell(ctx: Context, sel: Selected, i: int, path: str, kind: str, container: str, value):

@@ -65,10 +65,52 @@ class ConflictingAttributeTypes(NeptuneError, UsageError):
         )
 
 
+class NeptuneWarning(Warning):
+    """Root of the warnings despina.query gives (``despina.query.warnings``)."""
+
+
+# neptune-query's errors of its hosted service: kept so ``except`` clauses naming them still
+# import; despina raises its own (ServerAuthError, ServerUnavailableError, ...) in their place.
+class NeptuneProjectInaccessible(NeptuneError):
+    """The project does not exist or the token may not read it."""
+
+
+class NeptuneApiTokenNotProvided(NeptuneUserError):
+    """No API token for a server that needs one."""
+
+
+class NeptuneInvalidCredentialsError(NeptuneUserError):
+    """The server refused the API token."""
+
+
+class NeptuneFailedToFetchClientConfig(NeptuneError):
+    """The server's configuration could not be read."""
+
+
+class NeptuneUnexpectedResponseError(NeptuneError):
+    """The server answered something unexpected."""
+
+
+class NeptuneRetryError(NeptuneError):
+    """The server kept failing after retries."""
+
+
+class NeptuneFileDownloadError(NeptuneError):
+    """A file could not be downloaded."""
+
+
 __all__ = [
     "AttributeTypeInferenceError",
     "ConflictingAttributeTypes",
+    "NeptuneApiTokenNotProvided",
     "NeptuneError",
+    "NeptuneFailedToFetchClientConfig",
+    "NeptuneFileDownloadError",
+    "NeptuneInvalidCredentialsError",
+    "NeptuneProjectInaccessible",
     "NeptuneProjectNotProvided",
+    "NeptuneRetryError",
+    "NeptuneUnexpectedResponseError",
     "NeptuneUserError",
+    "NeptuneWarning",
 ]

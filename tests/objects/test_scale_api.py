@@ -276,3 +276,32 @@ def test_lineage_reads_refuse_loops_and_chains_deeper_than_100():
         runs[-1]["x"].fetch_values(lineage=True)
     for run in runs:
         run.stop()
+
+
+def test_3x_run_keywords_and_methods(tmp_path):
+    out = run_script(
+        tmp_path,
+        f"""
+        run = Run(
+            run_id="k", experiment_name="exp", project="{PROJECT}",
+            enable_console_log_capture=False, runtime_namespace="rt", inherit_configs=False,
+            on_error_callback=print, on_warning_callback=print, max_queue_size=1000,
+            source_tracking_config=None,
+        )
+        print("not captured")
+        run.log_metrics(data={{"loss": 1.0}}, step=1)
+        urls = [run.get_run_url(), run.get_experiment_url()]
+        sys_id = run["sys/id"].fetch()
+        run.close(timeout=30)
+        print(json.dumps({{"urls": urls, "sys_id": sys_id}}))
+        """,
+    )
+    run = read(out["sys_id"])
+    structure = run.get_structure()
+    assert "monitoring" not in structure and "rt" in structure  # runtime_namespace
+    assert not any(p.endswith("stdout") for p in run.get_structure()["rt"])  # no console capture
+    assert all(out["sys_id"] in url for url in out["urls"])
+    assert points(run, "loss") == [(1.0, 1.0)]
+    run.stop()
+    with pytest.raises(TypeError, match="not_a_keyword"):
+        despina.Run(mode="debug", not_a_keyword=1)

@@ -1,0 +1,1 @@
+from despina.query.warnings import *  # noqa: F401,F403
