@@ -84,19 +84,21 @@ def fetch_table(
             index=pd.Index([], name=index_name), columns=pd.Index([], name="attribute")
         )
     chosen = present(ctx, sel, defs)
-    records = [{} for _ in sel.labels]
+    data = {}
+    by_column = sel.table.column_values or {}
     for path, kind in chosen:
         several = len(ctx.types().get(path, ())) > 1
-        for i, row in enumerate(sel.table.rows):
-            value = row.get(path)
-            if kind in ("file", "file_series") or several:
+        values = by_column.get(path)
+        if values is None:
+            values = [row.get(path) for row in sel.table.rows]
+        if kind in ("file", "file_series") or several:
+            cells = []
+            for i, value in enumerate(values):
                 cell_kind, value = _cell(ctx, sel, i, path, kind, container, value)
-                if cell_kind != kind:
-                    continue
-            elif value is None:
-                continue
-            records[i][f"{path}:{kind}"] = _value(kind, value)
-    frame = pd.DataFrame(records, index=pd.Index(sel.labels, name=index_name))
+                cells.append(value if cell_kind == kind else None)
+            values = cells
+        data[f"{path}:{kind}"] = _column(kind, values)
+    frame = pd.DataFrame(data, index=pd.Index(sel.labels, name=index_name))
     if not type_suffix_in_column_names:
         frame = _without_suffix(frame)
     frame = frame[sorted(frame.columns)]
@@ -118,14 +120,25 @@ def _without_suffix(frame):
     return frame
 
 
-def _value(kind: str, value):
+def _column(kind: str, values: list):
+    """One column's cells; what a row lacks is NaN (numbers stay float64 or int64)."""
+    import numpy as np
+
+    if kind in ("float", "float_series"):
+        return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+    if kind == "int" and None not in values:
+        return np.array(values, dtype=np.int64)
+    if kind == "int":
+        return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
     if kind == "string_set":
-        return set(value)
+        return [math.nan if v is None else set(v) for v in values]
     if kind == "histogram_series":
-        return histogram(value)
-    if kind == "float_series" and value is None:
-        return math.nan
-    return value
+        return [math.nan if v is None else histogram(v) for v in values]
+    if kind == "datetime":
+        import pandas as pd
+
+        return pd.to_datetime(values, utc=True)
+    return [math.nan if v is None else v for v in values]
 
 
 def histogram(text: str) -> qt.Histogram:
