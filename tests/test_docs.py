@@ -82,7 +82,8 @@ def test_docs_link_each_other():
 
 
 @pytest.mark.parametrize(
-    "module", ["despina.query", "despina.query.runs", "despina.query.filters"]
+    "module",
+    ["despina.query", "despina.query.runs", "despina.query.filters", "despina.query.experimental"],
 )
 def test_query_doc_names_every_public_function(module):
     import importlib

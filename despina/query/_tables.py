@@ -184,3 +184,64 @@ def output_file(ctx: Context, label: str, container: str, path: str, step, ref) 
         size_bytes=int(ref.size),
         mime_type=mime,
     )
+
+
+def fetch_table_global(
+    container: str,
+    selection,
+    attributes,
+    sort_by,
+    sort_direction,
+    limit,
+    type_suffix_in_column_names: bool,
+):
+    """``fetch_table`` over every project the backend lists (those the token may read),
+    index (project, experiment or run), sorted and limited across them."""
+    import pandas as pd
+
+    from despina.query._source import backend
+    from despina.query.exceptions import AttributeTypeInferenceError
+
+    source = backend()
+    path = sort_path(sort_by)
+    ascending = direction(sort_direction)
+    frames, keys = [], []
+    for project in source.list_projects():
+        ctx = Context(project.qualified_name, source)
+        try:
+            # the sort field travels as an extra column, so projects sort together
+            both = qf.resolve_attributes(attributes) | qf.AttributeFilter(name=[path])
+            frame = fetch_table(
+                ctx, container, selection, both, sort_by, sort_direction, limit, True
+            )
+        except AttributeTypeInferenceError:
+            continue  # the filter names an attribute this project's runs lack
+        if frame.empty:
+            continue
+        sort_columns = [c for c in frame.columns if c.rsplit(":", 1)[0] == path]
+        keys.append(frame[sort_columns[0]] if sort_columns else pd.Series(index=frame.index))
+        frames.append((project.qualified_name, frame))
+    if not frames:
+        return pd.DataFrame(
+            index=pd.MultiIndex.from_tuples([], names=["project", container]),
+            columns=pd.Index([], name="attribute"),
+        )
+    wanted = qf.resolve_attributes(attributes)
+    parts = []
+    for (name, frame), key in zip(frames, keys, strict=True):
+        frame = frame.assign(_key=key.to_numpy())
+        frame.index = pd.MultiIndex.from_arrays(
+            [[name] * len(frame), frame.index], names=["project", container]
+        )
+        parts.append(frame)
+    out = pd.concat(parts).sort_values("_key", ascending=ascending, kind="stable")
+    out = out.drop(columns="_key")
+    if limit is not None:
+        out = out.head(limit)
+    keep = [c for c in out.columns if wanted.matches(*c.rsplit(":", 1))]
+    out = out[keep].dropna(axis="columns", how="all")
+    if not type_suffix_in_column_names:
+        out = _without_suffix(out)
+    out = out[sorted(out.columns)]
+    out.columns.name = "attribute"
+    return out

@@ -152,3 +152,23 @@ def test_list_attributes_of_experiments(logged):
         "config/lr",
         "val/loss",
     ]
+
+
+def test_global_tables_span_every_project(logged):
+    import despina
+    from despina.query import experimental
+
+    other = despina.Run(run_id="o-1", experiment_name="osprey", project="ws/q2", mode="sync")
+    other.log_configs({"config/lr": 0.07})
+    other.close()
+    frame = experimental.fetch_experiments_table_global(
+        attributes=["config/lr"], sort_by="config/lr", sort_direction="asc"
+    )
+    assert frame.index.names == ["project", "experiment"]
+    assert list(frame.index) == [("ws/q", "seabird"), ("ws/q2", "osprey"), ("ws/q", "kittiwake")]
+    assert frame["config/lr"].tolist() == [0.05, 0.07, 0.2]
+    top = experimental.fetch_runs_table_global(
+        runs=Filter.exists(Attribute("config/lr", type="float")), attributes=["config/lr"], limit=2
+    )
+    assert top.index.names == ["project", "run"] and len(top) == 2
+    assert list(top.index)[0] == ("ws/q2", "o-1")  # newest first
