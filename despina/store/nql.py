@@ -72,6 +72,8 @@ SYS_TYPES = {
     "sys/state": "experimentState",
     "sys/trashed": "bool",
     "sys/failed": "bool",
+    "sys/experiment/name": "string",
+    "sys/experiment/is_head": "bool",
 }
 
 _TYPE_NAMES = {t.lower(): t for t in TYPES}

@@ -296,8 +296,20 @@ _V7 = [
     "CREATE INDEX artifact_versions_content ON artifact_versions (project_id, content_hash)",
 ]
 
+# Version 8: Neptune 3.x experiments. A run is in experiment N when its string field
+# sys/experiment/name is N; the filter sys/experiment/is_head finds each experiment's latest
+# live run (``query.Compiler``) from these rows alone: the names of a project's id range in
+# one index range, without a read of the fields rows (scattered over the table, as each run's
+# fields are written together). Partial: only experiment names are in it, so no other write
+# touches it; the query spells the condition as the index does (both databases match a
+# partial index's condition as text).
+_V8 = [
+    "CREATE INDEX fields_experiment ON fields (container_id, text_value) "
+    "WHERE path = 'sys/experiment/name' AND type = 'string'",
+]
+
 # Each entry: SQL statements, or callables taking the connection (data back-fills).
-MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -153,7 +153,8 @@ def fetch_table(
             sample = None
             if db.dialect.name == "sqlite":
                 sample = _sampler(conn, " AND ".join(where), list(where_params))
-            sql, more = Compiler(db.dialect, now, span, sample).compile(filter)
+            compiler = Compiler(db.dialect, now, span, sample, project_id=proj.id, kind=kind)
+            sql, more = compiler.compile(filter)
             where.append(sql)
             where_params += more
         direction = "ASC" if ascending else "DESC"
@@ -196,6 +197,8 @@ def fetch_table(
             containers = [c[:-1] for c in containers]
         elif limit is None and (containers or not offset):
             total = offset + len(containers)
+        elif counted and not offset and int(limit) > 0:
+            total = 0  # a counted first page with no rows: nothing matches (no second count)
         else:  # past the end, or counted apart
             total = conn.execute(
                 f"SELECT COUNT(*) FROM containers c WHERE {condition}", where_params
