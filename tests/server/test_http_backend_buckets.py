@@ -59,36 +59,38 @@ def served(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("served")
     server = ServerProcess(root / "srv").start()
-    backend = HttpBackend(server.url, server.admin_token)
-    rng = np.random.default_rng(5)
-    t0 = 1_700_000_000.0
-    runs = {"a/one": [], "b/two": []}
-    for k in range(6):
-        n = int(rng.integers(50, 3000))
-        if k % 2:
-            steps = np.cumsum(rng.uniform(0.1, 3.0, n)) + 10 * k
-        else:
-            steps = 5.0 * k + np.arange(n) * 0.5
-        values = rng.normal(size=n)
-        values[rng.random(n) < 0.03] = math.nan
-        values[rng.random(n) < 0.02] = math.inf
-        values[rng.random(n) < 0.02] = -math.inf
-        times = t0 + steps * 0.1 + rng.normal(scale=2.0, size=n)
-        project = "a/one" if k < 4 else "b/two"
-        operations = [
-            _floats("m", steps[i : i + 700], values[i : i + 700], times[i : i + 700])
-            for i in range(0, n, 700)
-        ]
-        operations.append(ops.AssignFloat("params/lr", 0.1 * k))
-        runs[project].append(_run(backend, project, *operations))
-    runs["a/one"].append(_run(backend, "a/one", ops.AssignFloat("m", 1.0)))  # not a series
-    runs["b/two"].append(_run(backend, "b/two"))  # no such field
-    _run(backend, "a/one", ops.AssignString("card", "x"), kind="model")
-    store = Store.open(f"sqlite:///{root / 'srv' / 'store.db'}", root / "srv" / "blobs")
-    yield server, backend, store, runs
-    store.close()
-    backend.close()
-    server.stop()
+    try:  # stopped also when the setup fails
+        backend = HttpBackend(server.url, server.admin_token)
+        rng = np.random.default_rng(5)
+        t0 = 1_700_000_000.0
+        runs = {"a/one": [], "b/two": []}
+        for k in range(6):
+            n = int(rng.integers(50, 3000))
+            if k % 2:
+                steps = np.cumsum(rng.uniform(0.1, 3.0, n)) + 10 * k
+            else:
+                steps = 5.0 * k + np.arange(n) * 0.5
+            values = rng.normal(size=n)
+            values[rng.random(n) < 0.03] = math.nan
+            values[rng.random(n) < 0.02] = math.inf
+            values[rng.random(n) < 0.02] = -math.inf
+            times = t0 + steps * 0.1 + rng.normal(scale=2.0, size=n)
+            project = "a/one" if k < 4 else "b/two"
+            operations = [
+                _floats("m", steps[i : i + 700], values[i : i + 700], times[i : i + 700])
+                for i in range(0, n, 700)
+            ]
+            operations.append(ops.AssignFloat("params/lr", 0.1 * k))
+            runs[project].append(_run(backend, project, *operations))
+        runs["a/one"].append(_run(backend, "a/one", ops.AssignFloat("m", 1.0)))  # not a series
+        runs["b/two"].append(_run(backend, "b/two"))  # no such field
+        _run(backend, "a/one", ops.AssignString("card", "x"), kind="model")
+        store = Store.open(f"sqlite:///{root / 'srv' / 'store.db'}", root / "srv" / "blobs")
+        yield server, backend, store, runs
+        store.close()
+        backend.close()
+    finally:
+        server.stop()
 
 
 def _same(got, expected):
