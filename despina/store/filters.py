@@ -7,7 +7,7 @@ SQL with bound parameters only.
 A ``Clause`` compares one field:
     path       the field path, e.g. "sys/tags", "metrics/acc"
     type       the NQL type: float, int, string, bool, datetime, floatSeries, stringSet,
-               experimentState
+               experimentState, stringSeries (compares its last value), file, fileSeries
     op         one of = != > >= < <= CONTAINS MATCHES NOT_MATCHES EXISTS (TYPE_OPERATORS
                lists which ones each type takes)
     value      the right-hand side (None for EXISTS); a regular expression (RE2 syntax) for
@@ -40,6 +40,9 @@ TYPES = (
     "floatSeries",
     "stringSet",
     "experimentState",
+    "stringSeries",
+    "file",
+    "fileSeries",
 )
 
 MAX_CLAUSES = 1000  # clauses in one filter
@@ -57,6 +60,9 @@ TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
     "floatSeries": (*_ORDERED, "EXISTS"),
     "stringSet": ("CONTAINS", "MATCHES", "NOT_MATCHES", "EXISTS"),
     "experimentState": ("=", "!=", "EXISTS"),
+    "stringSeries": (*_ORDERED, "CONTAINS", "MATCHES", "NOT_MATCHES", "EXISTS"),  # last value
+    "file": ("EXISTS",),
+    "fileSeries": ("EXISTS",),
 }
 
 

@@ -58,6 +58,9 @@ _FIELD_TYPES = {
     "datetime": ((ops.DATETIME,), "f.int_value"),
     "floatSeries": ((ops.FLOAT_SERIES,), None),
     "stringSet": ((ops.STRING_SET,), None),
+    "stringSeries": ((ops.STRING_SERIES,), "f.text_value"),  # the last value
+    "file": ((ops.FILE,), None),
+    "fileSeries": ((ops.FILE_SERIES,), None),
 }
 _FINITE = "NULLIF(f.count - f.nan_count - f.pos_inf_count - f.neg_inf_count, 0)"
 _MEAN = f"(f.sum_value / {_FINITE})"

@@ -231,3 +231,15 @@ def test_bad_arguments_say_what_was_wrong(logged):
         nq_runs.list_runs(runs=r"(unclosed")
     with pytest.raises(Exception, match="does not take the operator"):
         nq_runs.list_runs(runs=Filter.gt("sys/tags", 1))
+
+
+def test_filters_on_string_series_and_files(logged):
+    # a string series compares by its last value; files and file series by existence
+    assert nq_runs.list_runs(runs=Filter.matches("journal", r"^day 2")) == ["sb-2"]
+    assert nq_runs.list_runs(runs=Filter.eq("journal", "day 3")) == ["sb-1"]
+    assert nq_runs.list_runs(runs=Filter.contains_all("journal", "day")) == ["sb-2", "sb-1"]
+    assert nq_runs.list_runs(runs=Filter.exists("model/ckpt")) == ["sb-1"]
+    assert nq_runs.list_runs(runs=Filter.exists("predictions")) == ["sb-1"]
+    assert nq_runs.list_runs(runs=Filter.exists("activations")) == ["sb-1"]
+    with pytest.raises(UsageError, match="does not take the operator"):
+        nq_runs.list_runs(runs=Filter.eq("model/ckpt", "x"))
