@@ -49,8 +49,11 @@ def _check(include_time, step_range, tail_limit) -> tuple:
 
 def _chain(ctx: Context, sel: Selected, i: int, lineage: bool) -> list[tuple[str, float | None]]:
     info = sel.info(ctx, i)
-    if not lineage:
-        return [(info.uuid, None)]
+    row = sel.table.rows[i]
+    if not lineage or (
+        "sys/forking/parent" in sel.table.columns and not row.get("sys/forking/parent")
+    ):
+        return [(info.uuid, None)]  # not a fork (the table says so): no lineage to walk
     from despina.objects.scale import lineage as lineage_of
 
     return lineage_of(ctx.backend, info)
