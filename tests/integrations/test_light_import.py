@@ -32,3 +32,14 @@ def test_import_despina_loads_no_framework():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_import_despina_query_loads_nothing_heavy():
+    code = (
+        "import sys, despina.query, despina.query.runs, despina.query.filters\n"
+        "from despina.query.filters import Filter\n"
+        "Filter.eq('a', 1) & Filter.matches('b', 'x | y')\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
