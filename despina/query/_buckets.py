@@ -12,9 +12,8 @@ series has a point are left out.
 
 from __future__ import annotations
 
-from despina.query import filters as qf
-from despina.query._series import _chain, _np, _paths, _points
-from despina.query._source import Context, definitions, select
+from despina.query._series import _chain, _np, _paths, _points, _selected
+from despina.query._source import Context
 from despina.query.exceptions import NeptuneUserError
 
 MAX_BUCKETS = 1000
@@ -37,9 +36,7 @@ def fetch_metric_buckets(
         raise NeptuneUserError(f'x is "step" (the only axis), not {x!r}')
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_BUCKETS:
         raise NeptuneUserError(f"limit is an integer from 1 to {MAX_BUCKETS}, not {limit!r}")
-    attributes = qf.resolve_attributes(y)
-    defs = definitions(ctx, attributes, only=("float_series",))
-    sel = select(ctx, container, selection, columns=[p for p, _ in defs] + ["sys/forking/parent"])
+    sel, defs = _selected(ctx, container, selection, y, ("float_series",))
     chosen = [p for p, _ in _paths(ctx, sel, defs, lineage_to_the_root)]
     columns: dict[tuple, np.ndarray] = {}
     edges_of: dict[str, np.ndarray] = {}

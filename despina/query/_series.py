@@ -158,6 +158,42 @@ def _wide(long, index_name: str, extra: list[str], paths: list[str]):
     return wide.sort_index(axis="index")
 
 
+def _selected(ctx, container, selection, attributes, types):
+    """(selection, the (path, type) pairs to read) of a series call."""
+    defs = definitions(ctx, qf.resolve_attributes(attributes), only=types)
+    columns = [p for p, _ in defs] + ["sys/forking/parent"]
+    return select(ctx, container, selection, columns=columns), defs
+
+
+def _read(ctx, sel, chosen, floats: bool, step_range, lineage: bool, tail_limit, cells):
+    """One part (label, column, steps, values, timestamps) per run and series that has
+    points; ``cells(i, path, kind, steps, values)`` gives a part's column name and values, or
+    None to leave it out."""
+    lo, hi = step_range
+    parts = []
+    for i, label in enumerate(sel.labels):
+        chain = None
+        for path, kind in chosen:
+            chain = chain or _chain(ctx, sel, i, lineage)
+            got = _points(ctx, chain, path, floats, lo, hi)
+            if got is None:
+                continue
+            steps, values, stamps = _tail(got, tail_limit)
+            made = cells(i, path, kind, steps, values)
+            if made is not None:
+                parts.append((label, made[0], steps, made[1], stamps))
+    return parts
+
+
+def _tail(got, tail_limit):
+    steps, values, stamps = got
+    if tail_limit is None:
+        return steps, values, stamps
+    if tail_limit == 0:
+        return steps[:0], values[:0], stamps[:0]
+    return steps[-tail_limit:], values[-tail_limit:], stamps[-tail_limit:]
+
+
 def fetch_metrics(
     ctx: Context,
     container: str,
@@ -170,35 +206,24 @@ def fetch_metrics(
     type_suffix_in_column_names: bool,
     include_point_previews: bool,
 ):
-    lo, hi = _check(include_time, step_range, tail_limit)
-    attributes = qf.resolve_attributes(attributes)
-    defs = definitions(ctx, attributes, only=("float_series",))
-    sel = select(ctx, container, selection, columns=[p for p, _ in defs] + ["sys/forking/parent"])
+    step_range = _check(include_time, step_range, tail_limit)
+    sel, defs = _selected(ctx, container, selection, attributes, ("float_series",))
     extra = (["absolute_time"] if include_time else []) + (
         ["is_preview", "preview_completion"] if include_point_previews else []
     )
-    parts = []
+    suffix = ":float_series" if type_suffix_in_column_names else ""
     chosen = _paths(ctx, sel, defs, lineage_to_the_root)
-    for i, label in enumerate(sel.labels):
-        chain = None
-        for path, _ in chosen:
-            chain = chain or _chain(ctx, sel, i, lineage_to_the_root)
-            got = _points(ctx, chain, path, True, lo, hi)
-            if got is None:
-                continue
-            steps, values, stamps = _tail(got, tail_limit)
-            name = f"{path}:float_series" if type_suffix_in_column_names else path
-            parts.append((label, name, steps, values, stamps))
+    parts = _read(
+        ctx,
+        sel,
+        chosen,
+        True,
+        step_range,
+        lineage_to_the_root,
+        tail_limit,
+        lambda i, path, kind, steps, values: (path + suffix, values),
+    )
     return _wide(_long_frame(parts, container, extra), container, extra, [])
-
-
-def _tail(got, tail_limit):
-    steps, values, stamps = got
-    if tail_limit is None:
-        return steps, values, stamps
-    if tail_limit == 0:
-        return steps[:0], values[:0], stamps[:0]
-    return steps[-tail_limit:], values[-tail_limit:], stamps[-tail_limit:]
 
 
 def fetch_series(
@@ -211,28 +236,22 @@ def fetch_series(
     lineage_to_the_root: bool,
     tail_limit,
 ):
-    lo, hi = _check(include_time, step_range, tail_limit)
-    attributes = qf.resolve_attributes(attributes)
-    defs = definitions(ctx, attributes, only=_OBJECT_TYPES)
-    sel = select(ctx, container, selection, columns=[p for p, _ in defs] + ["sys/forking/parent"])
+    step_range = _check(include_time, step_range, tail_limit)
+    sel, defs = _selected(ctx, container, selection, attributes, _OBJECT_TYPES)
     extra = ["absolute_time"] if include_time else []
-    parts = []
+
+    def cells(i, path, kind, steps, values):
+        label = sel.labels[i]
+        out = [
+            _object(ctx, label, container, path, kind, s, v)
+            for s, v in zip(steps, values, strict=True)
+        ]
+        if kind == "histogram_series" and any(v is None for v in out):
+            return None
+        return path, out
+
     chosen = _paths(ctx, sel, defs, lineage_to_the_root)
-    for i, label in enumerate(sel.labels):
-        chain = None
-        for path, kind in chosen:
-            chain = chain or _chain(ctx, sel, i, lineage_to_the_root)
-            got = _points(ctx, chain, path, False, lo, hi)
-            if got is None:
-                continue
-            steps, values, stamps = _tail(got, tail_limit)
-            values = [
-                _object(ctx, label, container, path, kind, s, v)
-                for s, v in zip(steps, values, strict=True)
-            ]
-            if kind == "histogram_series" and not all(v is not None for v in values):
-                continue
-            parts.append((label, path, steps, values, stamps))
+    parts = _read(ctx, sel, chosen, False, step_range, lineage_to_the_root, tail_limit, cells)
     return _wide(_long_frame(parts, container, extra), container, extra, [])
 
 
