@@ -1,6 +1,6 @@
 """despina.query (experiments) against the logged project on sqlite, memory and postgresql:
 an experiment is the latest run of its name, read along its fork lineage; every answer is
-compared with a reference computed from what conftest.log_project logged."""
+compared with a reference computed from what query_logging.log_project logged."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from despina.query import types as qt
 from despina.query.exceptions import NeptuneUserError
 from despina.query.filters import Attribute, Filter
 
-from conftest import PNG, PROJECT
+from query_logging import PNG, PROJECT
 
 
 def lineage_points(logged, label, key):

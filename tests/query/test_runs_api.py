@@ -1,5 +1,5 @@
 """despina.query.runs against the logged project, on sqlite, memory and postgresql: every
-answer compared with a reference computed from what conftest.log_project logged."""
+answer compared with a reference computed from what query_logging.log_project logged."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def test_fetch_series_strings_histograms_files(logged):
 
 
 def test_download_files(logged, tmp_path):
-    from conftest import PNG
+    from query_logging import PNG
 
     series = nq_runs.fetch_series(runs=["sb-1"], attributes=["predictions"])
     table = nq_runs.fetch_runs_table(runs=["sb-1"], attributes=["model/ckpt"])

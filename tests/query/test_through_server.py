@@ -14,7 +14,7 @@ from despina.query._source import use_backend
 from despina.query.filters import AttributeFilter, Filter
 from despina.store import Store
 
-from conftest import PROJECT, log_project
+from query_logging import PROJECT, log_project
 
 
 @pytest.fixture(scope="module")
