@@ -167,8 +167,8 @@ def report(results: dict, args, command: str, extra: list[str]) -> str:
         "better estimate of an idle machine's wall time; on PostgreSQL the server's own CPU "
         "time is not in that column.",
         f"Generated project: {args.runs:,} runs x (50 params, 20 float series of 10 points, "
-        "5 tags), bench/query_gen.py (bulk rows, checked equal to logging by "
-        "tests/store/test_query_gen.py).",
+        "5 tags, an experiment name: 4 runs an experiment), bench/query_gen.py (bulk rows, "
+        "checked equal to logging by tests/store/test_query_gen.py).",
         f"Filter: `` {QUERY} ``, sorted by params/p1.",
     ]
     for database, (how, rows) in results.items():

@@ -1,8 +1,10 @@
 """The generated project of the query benchmark, written fast, and cached under bench/out/.
 
 Every run ``i`` gets the operations of ``run_operations(i, rng)``: 50 params (45 floats,
-3 ints, 2 strings), 20 float series of 10 points (the table shows their last value) and 5 tags
-from a pool of 50, as one batch of writer ``gen`` at time ``T0 + i``.
+3 ints, 2 strings), 20 float series of 10 points (the table shows their last value), 5 tags
+from a pool of 50, and the experiment name ``sys/experiment/name`` = ``exp-{i // 4}`` (Neptune
+3.x: four runs an experiment, created one after the other, so run ``4k + 3`` is the head of
+``exp-k``), as one batch of writer ``gen`` at time ``T0 + i``.
 
 - ``generate_logged`` applies those batches through ``Store.apply_batch``, as logging does
   (about 5 ms a run on SQLite, far more on PostgreSQL: ~200 statements a run).
@@ -11,7 +13,8 @@ from a pool of 50, as one batch of writer ``gen`` at time ``T0 + i``.
   store computes them (the same chunk packing and summaries, the same field sizes).
   tests/store/test_query_gen.py checks that both give identical tables, row by row.
 - ``generate_series`` writes the series of the bucketed-read targets through ``apply_batch``
-  (10 batches of 1,000,000 points, and 100 runs of 100,000 points: a few seconds).
+  (10 batches of 1,000,000 points, and 100 runs of 100,000 points: a few seconds); each of
+  the 100 runs is its own experiment, ``hundred-<r>`` (``sys/experiment/name``).
 
 ``cached_store(db, runs, seed)`` opens the store for those parameters, generating it the first
 time: a folder ``bench/out/query-<runs>-<key>/`` for SQLite, a database
@@ -46,10 +49,12 @@ PROJECT = "bench/query"
 SERIES_PROJECT = "bench/series"
 T0 = 1_700_000_000.0
 WRITER = "gen"
-GENERATOR_VERSION = 1  # change when the generated data changes
+GENERATOR_VERSION = 2  # change when the generated data changes (2: experiment names)
 POINTS = 10
 N_SERIES = 20
 TAG_POOL = [f"tag{k}" for k in range(50)]
+EXPERIMENT_NAME = "sys/experiment/name"
+RUNS_PER_EXPERIMENT = 4
 OUT = ROOT / "bench" / "out"
 
 
@@ -61,6 +66,7 @@ def run_operations(i: int, rng) -> list:
     operations += [
         ops.AssignString("params/s0", f"model-{i % 13}"),
         ops.AssignString("params/s1", "adam" if i % 2 else "sgd"),
+        ops.AssignString(EXPERIMENT_NAME, experiment(i)),  # no random draw: rng as before
     ]
     values = rng.random((N_SERIES, POINTS))
     steps = np.arange(POINTS, dtype=np.float64)
@@ -71,6 +77,11 @@ def run_operations(i: int, rng) -> list:
     tags = rng.choice(len(TAG_POOL), 5, replace=False)
     operations.append(ops.AddStrings("sys/tags", [TAG_POOL[t] for t in tags]))
     return operations
+
+
+def experiment(i: int) -> str:
+    """The experiment run ``i`` belongs to; its head is its last run (the latest created)."""
+    return f"exp-{i // RUNS_PER_EXPERIMENT}"
 
 
 def owner(i: int) -> str:
@@ -289,7 +300,8 @@ def generate_series(store: Store, seed: int = 1) -> None:
     for r in range(100):
         u = f"hundred-{r}"
         store.create_container(project=SERIES_PROJECT, kind="run", uuid=u, owner="b", created=T0)
-        store.apply_batch(ops.Batch(u, WRITER, 1, [floats(rng.normal(size=100_000))], T0))
+        name = ops.AssignString(EXPERIMENT_NAME, u)
+        store.apply_batch(ops.Batch(u, WRITER, 1, [name, floats(rng.normal(size=100_000))], T0))
 
 
 # ---- the cache -------------------------------------------------------------------------------
