@@ -168,10 +168,8 @@ def _by_label(value, paths: list[str], what: str, names: str) -> qf.Filter | Non
             f"{what} is a regular expression (str), a non-empty list of exact {names} or a "
             f"Filter, not {value!r}"
         )
-    out = parts[0]
-    for p in parts[1:]:
-        out = out | p
-    return out
+    # one flat OR: a chain of `|` would nest one level per name (the store's limit is 100)
+    return parts[0] if len(parts) == 1 else qf.Filter(tree.Or(tuple(p._node for p in parts)))
 
 
 @dataclass

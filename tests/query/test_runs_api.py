@@ -243,3 +243,8 @@ def test_filters_on_string_series_and_files(logged):
     assert nq_runs.list_runs(runs=Filter.exists("activations")) == ["sb-1"]
     with pytest.raises(UsageError, match="does not take the operator"):
         nq_runs.list_runs(runs=Filter.eq("model/ckpt", "x"))
+
+
+def test_a_long_list_of_run_ids(logged):
+    ids = ["sb-1"] + [f"missing-{i}" for i in range(300)]
+    assert nq_runs.list_runs(runs=ids) == ["sb-1"]

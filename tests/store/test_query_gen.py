@@ -57,7 +57,7 @@ def test_bulk_rows_equal_logged_rows(store, tmp_path):
     query_gen.generate_bulk(store, 23, seed=5, block=10, log=lambda *a: None)
     want, got = _dump(reference), _dump(store)
     reference.close()
-    assert len(want["fields"]) == 23 * 75 and len(want["chunks"]) == 23 * 20
+    assert len(want["fields"]) == 23 * 76 and len(want["chunks"]) == 23 * 20
     assert len(want["members"]) == 23 * 5
     for table in want:
         assert got[table] == want[table], table
