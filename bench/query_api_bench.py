@@ -1,6 +1,5 @@
-"""despina.query (Neptune 3.x's reading API, neptune-query 1.x) beside despina's 1.x reads on
-the query bench's project (issue 16: the new API must not cost more than the old), on SQLite
-and on PostgreSQL.
+"""despina.query (Neptune 3.x's reading API) beside despina's 1.x reads on the query bench's
+project (issue 16: the new API must not cost more than the old), on SQLite and PostgreSQL.
 
     .venv/bin/python bench/query_api_bench.py --runs 100000 --write
     .venv/bin/python bench/query_api_bench.py --runs 10000 --db sqlite --profile   # quick look
