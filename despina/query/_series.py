@@ -49,10 +49,8 @@ def _check(include_time, step_range, tail_limit) -> tuple:
 
 def _chain(ctx: Context, sel: Selected, i: int, lineage: bool) -> list[tuple[str, float | None]]:
     info = sel.info(ctx, i)
-    row = sel.table.rows[i]
-    if not lineage or (
-        "sys/forking/parent" in sel.table.columns and not row.get("sys/forking/parent")
-    ):
+    known = "sys/forking/parent" in sel.table.columns
+    if not lineage or (known and not sel.column("sys/forking/parent")[i]):
         return [(info.uuid, None)]  # not a fork (the table says so): no lineage to walk
     from despina.objects.scale import lineage as lineage_of
 
@@ -90,72 +88,138 @@ def _paths(ctx, sel, defs, lineage: bool) -> list[tuple[str, str]]:
     """The (path, type) pairs to read: those the selected runs hold, and with lineage those
     only an ancestor may hold."""
     chosen = present(ctx, sel, defs)
-    if lineage and any(r.get("sys/forking/parent") for r in sel.table.rows):
+    if lineage and any(sel.column("sys/forking/parent")):
         known = {p for p, _ in chosen}
         chosen += [(p, k) for p, k in defs if p not in known and k != "histogram_series"]
     return sorted(set(chosen))
 
 
-def _long_frame(parts: list, index_name: str, extra: list[str]):
-    """One row per point: label, path, step, value and the ``extra`` columns, the first
-    point of each (label, path, step) kept."""
+def _merge(parts: list) -> dict:
+    """(label, column) -> (steps, values, timestamps), sorted by step, the first point of
+    each step kept (a lineage may log a step twice); parts without points are left out."""
+    np = _np()
+    groups: dict = {}
+    for label, column, steps, values, stamps in parts:
+        if len(steps):
+            groups.setdefault((label, column), []).append((steps, values, stamps))
+    merged = {}
+    for key, got in groups.items():
+        steps = np.concatenate([g[0] for g in got])
+        stamps = np.concatenate([g[2] for g in got])
+        values = [g[1] for g in got]
+        if all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in values):
+            values = np.concatenate(values)
+        else:
+            flat = np.empty(len(steps), dtype=object)
+            at = 0
+            for v in values:
+                flat[at : at + len(v)] = list(v)
+                at += len(v)
+            values = flat
+        if len(steps) > 1 and not (np.diff(steps) > 0).all():  # not strictly increasing
+            steps, first = np.unique(steps, return_index=True)
+            values, stamps = values[first], stamps[first]
+        merged[key] = (steps, values, stamps)
+    return merged
+
+
+def _empty(index_name: str, extra: list[str]):
+    import pandas as pd
+
+    index = pd.MultiIndex.from_arrays([[], []], names=[index_name, "step"])
+    index = index.set_levels([index.levels[0].astype(str), index.levels[1].astype(float)])
+    if not extra:
+        return pd.DataFrame(index=index, columns=pd.Index([], dtype=object))
+    return pd.DataFrame(
+        index=index, columns=pd.MultiIndex.from_arrays([[], []], names=[None, None])
+    )
+
+
+def _positions(within, steps, start: int = 0):
+    """Where the sorted ``steps`` sit in the sorted, larger or equal ``within``, plus
+    ``start``: a slice when they are all of it."""
+    if len(steps) == len(within):
+        return slice(start, start + len(steps))
+    return start + _np().searchsorted(within, steps)
+
+
+def _time_unit() -> str:
+    """The resolution pandas gives times from epoch milliseconds (ns before pandas 3, us
+    since), as neptune-query's frames carry them."""
+    import pandas as pd
+
+    return pd.to_datetime(_np().zeros(1, dtype="int64"), unit="ms", utc=True).unit
+
+
+def _frame(parts: list, index_name: str, extra: list[str]):
+    """The DataFrame of neptune-query: a row per (label, step) that any column has, sorted;
+    a column per series (with ``extra``: a (series, sub-column) pair each); NaN where a
+    series has no point at a row's step. Built with numpy, a column at a time: no frame of
+    one row per point, no pivot."""
     import pandas as pd
 
     np = _np()
-    if not parts:
-        return None
-    columns = {
-        index_name: np.concatenate([np.full(len(p[2]), p[0], dtype=object) for p in parts]),
-        "path": np.concatenate([np.full(len(p[2]), p[1], dtype=object) for p in parts]),
-        "step": np.concatenate([p[2] for p in parts]),
-    }
-    values = [p[3] for p in parts]
-    if all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in values):
-        columns["value"] = np.concatenate(values)
-    else:
-        flat = np.empty(sum(len(v) for v in values), dtype=object)
-        at = 0
-        for v in values:
-            flat[at : at + len(v)] = list(v)
-            at += len(v)
-        columns["value"] = flat
-    if "absolute_time" in extra:
-        ms = np.round(np.concatenate([p[4] for p in parts]) * 1000.0).astype(np.int64)
-        columns["absolute_time"] = pd.to_datetime(ms, unit="ms", utc=True)
-    n = len(columns["step"])
-    if "is_preview" in extra:
-        columns["is_preview"] = np.zeros(n, dtype=bool)
-        columns["preview_completion"] = np.ones(n, dtype=np.float64)
-    frame = pd.DataFrame(columns)
-    return frame.drop_duplicates([index_name, "path", "step"], keep="first")
-
-
-def _wide(long, index_name: str, extra: list[str], paths: list[str]):
-    import pandas as pd
-
-    if long is None or long.empty:
-        index = pd.MultiIndex.from_arrays([[], []], names=[index_name, "step"])
-        index = index.set_levels([index.levels[0].astype(str), index.levels[1].astype(float)])
-        if not extra:
-            return pd.DataFrame(index=index, columns=pd.Index([], dtype=object))
-        return pd.DataFrame(
-            index=index, columns=pd.MultiIndex.from_arrays([[], []], names=[None, None])
-        )
-    subs = sorted(["value", *extra])
+    merged = _merge(parts)
+    if not merged:
+        return _empty(index_name, extra)
+    labels = sorted({label for label, _ in merged})
+    columns = sorted({column for _, column in merged})
+    own = {label: [] for label in labels}
+    for (label, _), got in merged.items():
+        own[label].append(got[0])
+    rows = [s[0] if len(s) == 1 else np.unique(np.concatenate(s)) for s in own.values()]
+    counts = [len(r) for r in rows]
+    offset = dict(zip(labels, np.cumsum([0, *counts[:-1]]).tolist(), strict=True))
+    same = all(len(r) == len(rows[0]) and np.array_equal(r, rows[0]) for r in rows)
+    levels = rows[0] if same else np.unique(np.concatenate(rows))
+    codes = [_positions(levels, r) for r in rows]
+    index = pd.MultiIndex(
+        levels=[pd.Index(labels), pd.Index(levels, dtype=np.float64)],
+        codes=[
+            np.repeat(np.arange(len(labels)), counts),
+            np.concatenate(
+                [
+                    np.arange(len(r)) if isinstance(c, slice) else c
+                    for r, c in zip(rows, codes, strict=True)
+                ]
+            ),
+        ],
+        names=[index_name, "step"],
+    )
+    n = sum(counts)
+    floats = all(isinstance(v, np.ndarray) and v.dtype == np.float64 for _, v, _ in merged.values())
+    # object series: the dtype pandas infers over all their values (str for text)
+    kind = None if floats else pd.Series(np.concatenate([v for _, v, _ in merged.values()])).dtype
+    data = {}
+    for column in columns:
+        values = np.full(n, np.nan) if floats else np.full(n, np.nan, dtype=object)
+        stamps = np.full(n, np.nan)
+        have = np.zeros(n, dtype=bool)
+        for i, label in enumerate(labels):
+            got = merged.get((label, column))
+            if got is None:
+                continue
+            at = _positions(rows[i], got[0], offset[label])
+            values[at], stamps[at], have[at] = got[1], got[2], True
+        data[column] = {"value": values if floats else pd.array(values, dtype=kind)}
+        if "absolute_time" in extra:
+            ms = np.full(n, np.datetime64("NaT"), dtype="datetime64[ms]")
+            ms[have] = np.round(stamps[have] * 1000.0).astype(np.int64)
+            at_utc = pd.DatetimeIndex(ms).tz_localize("UTC")
+            data[column]["absolute_time"] = at_utc.as_unit(_time_unit())
+        if "is_preview" in extra:
+            preview = np.full(n, np.nan, dtype=object)
+            preview[have] = False
+            data[column]["is_preview"] = preview
+            data[column]["preview_completion"] = np.where(have, 1.0, np.nan)
     if not extra:
-        wide = long.pivot(index=[index_name, "step"], columns="path", values="value")
-        wide = wide.reindex(columns=sorted(set(long["path"])))
-        wide.columns = pd.Index(list(wide.columns))
-    else:
-        wide = long.pivot(index=[index_name, "step"], columns="path", values=subs)
-        wide = wide.swaplevel(axis="columns")
-        order = [(p, s) for p in sorted(set(long["path"])) for s in subs]
-        wide = wide.reindex(columns=pd.MultiIndex.from_tuples(order))
-        wide.columns.names = [None, None]
-        if "is_preview" in subs:
-            for p in sorted(set(long["path"])):
-                wide[(p, "is_preview")] = wide[(p, "is_preview")].astype(object)
-    return wide.sort_index(axis="index")
+        return pd.DataFrame(
+            {i: data[c]["value"] for i, c in enumerate(columns)}, index=index
+        ).set_axis(pd.Index(columns), axis="columns")
+    subs = sorted(["value", *extra])
+    pairs = [(c, s) for c in columns for s in subs]
+    frame = pd.DataFrame({i: data[c][s] for i, (c, s) in enumerate(pairs)}, index=index)
+    return frame.set_axis(pd.MultiIndex.from_tuples(pairs, names=[None, None]), axis="columns")
 
 
 def _selected(ctx, container, selection, attributes, types):
@@ -223,7 +287,7 @@ def fetch_metrics(
         tail_limit,
         lambda i, path, kind, steps, values: (path + suffix, values),
     )
-    return _wide(_long_frame(parts, container, extra), container, extra, [])
+    return _frame(parts, container, extra)
 
 
 def fetch_series(
@@ -252,7 +316,7 @@ def fetch_series(
 
     chosen = _paths(ctx, sel, defs, lineage_to_the_root)
     parts = _read(ctx, sel, chosen, False, step_range, lineage_to_the_root, tail_limit, cells)
-    return _wide(_long_frame(parts, container, extra), container, extra, [])
+    return _frame(parts, container, extra)
 
 
 def _object(ctx, label, container, path, kind, step, value):

@@ -181,6 +181,13 @@ class Selected:
     sys_ids: list[str]
     table: object
     _infos: dict = field(default_factory=dict)
+    _columns: dict = field(default_factory=dict)
+
+    def column(self, path: str) -> list:
+        """The values of ``path`` in table order (None where a container has none)."""
+        if path not in self._columns:
+            self._columns[path] = column(self.table, path)
+        return self._columns[path]
 
     def info(self, ctx: Context, i: int):
         """The ContainerInfo of the i-th container (looked up once)."""
@@ -218,13 +225,22 @@ def select(
         ascending=ascending,
         limit=limit,
     )
-    rows = table.rows
-    sys_ids = [r["sys/id"] for r in rows]
+    sys_ids = column(table, "sys/id")
     if container == EXPERIMENT:
-        labels = [r.get(EXPERIMENT_NAME) for r in rows]
+        labels = column(table, EXPERIMENT_NAME)
     else:
-        labels = [r.get(CUSTOM_RUN_ID) or r["sys/id"] for r in rows]
+        custom = column(table, CUSTOM_RUN_ID)
+        labels = [c or i for c, i in zip(custom, sys_ids, strict=True)]
     return Selected(labels, sys_ids, table)
+
+
+def column(table, path: str) -> list:
+    """A column of a store table as a list, from its column values when it has them (a
+    100,000-row table builds no dict per row)."""
+    by_column = table.column_values
+    if by_column is not None and path in by_column:
+        return list(by_column[path])
+    return [r.get(path) for r in table.rows]
 
 
 def sort_path(sort_by) -> str:

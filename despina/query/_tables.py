@@ -31,13 +31,12 @@ def present(ctx: Context, sel: Selected, defs: list[tuple]) -> list[tuple[str, s
     string series told from histogram series by their values."""
     found = set()
     types = sel.table.types
-    rows = sel.table.rows
     for path, kind in defs:
         stored = types.get(path)
         if stored is None:
             continue
         if kind in ("string_series", "histogram_series"):
-            values = [r.get(path) for r in rows]
+            values = sel.column(path)
             texts = [v for v in values if isinstance(v, str)]
             histogram = bool(texts) and all(is_histogram(v) for v in texts)
             if histogram != (kind == "histogram_series"):
@@ -85,12 +84,9 @@ def fetch_table(
         )
     chosen = present(ctx, sel, defs)
     data = {}
-    by_column = sel.table.column_values or {}
     for path, kind in chosen:
         several = len(ctx.types().get(path, ())) > 1
-        values = by_column.get(path)
-        if values is None:
-            values = [row.get(path) for row in sel.table.rows]
+        values = sel.column(path)
         if kind in ("file", "file_series") or several:
             cells = []
             for i, value in enumerate(values):
