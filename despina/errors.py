@@ -16,7 +16,9 @@
     ├── NotFoundError
     │   ├── ProjectNotFoundError
     │   ├── ContainerNotFoundError      no such run / model / model version
-    │   └── FieldNotFoundError
+    │   ├── FieldNotFoundError
+    │   ├── NotebookNotFoundError       no such notebook in the project
+    │   └── CheckpointNotFoundError     no such checkpoint of the notebook
     ├── ConflictError                   a duplicate model key
     ├── StoreError                      the store cannot be opened or is damaged
     │   └── StoreVersionError           the store was written by a newer despina
@@ -124,6 +126,14 @@ class ContainerNotFoundError(NotFoundError):
 class FieldNotFoundError(NotFoundError, KeyError):
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class NotebookNotFoundError(NotFoundError):
+    pass
+
+
+class CheckpointNotFoundError(NotFoundError):
+    pass
 
 
 class ConflictError(DespinaError):

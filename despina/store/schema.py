@@ -308,8 +308,37 @@ _V8 = [
     "WHERE path = 'sys/experiment/name' AND type = 'string'",
 ]
 
+# Version 9 (issue 17): notebooks of a project and their checkpoints (despina/store/notebooks.py).
+# A checkpoint's content is a blob named by ``sha256``; a notebook's list reads the latest
+# checkpoint of each from notebook_checkpoints_notebook (the highest id of a notebook).
+_V9 = [
+    """CREATE TABLE notebooks (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created REAL NOT NULL,
+        created_by TEXT NOT NULL,
+        updated REAL NOT NULL,
+        UNIQUE (project_id, path)
+    )""",
+    "CREATE INDEX notebooks_updated ON notebooks (project_id, updated)",
+    """CREATE TABLE notebook_checkpoints (
+        id INTEGER PRIMARY KEY,
+        notebook_id INTEGER NOT NULL REFERENCES notebooks (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        kernel TEXT,
+        created REAL NOT NULL,
+        created_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX notebook_checkpoints_notebook ON notebook_checkpoints (notebook_id, id)",
+]
+
 # Each entry: SQL statements, or callables taking the connection (data back-fills).
-MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+MIGRATIONS: list[list] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

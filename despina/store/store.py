@@ -13,7 +13,7 @@ from pathlib import Path
 
 from despina.errors import StoreError, UsageError
 from despina.operations import Batch, BatchResult
-from despina.store import apply, projects, reads, schema, search, tables
+from despina.store import apply, notebooks, projects, reads, schema, search, tables
 from despina.store import buckets as bucketed
 from despina.store.blobs import LocalBlobStore, MemoryBlobStore, open_blob_store
 from despina.store.db import DEFAULT_QUERY_TIMEOUT, Database, QueryGuard, open_database
@@ -270,6 +270,97 @@ class Store:
         from despina.store import artifact_versions
 
         return artifact_versions.find(self._db, project, hash=hash, content_hash=content_hash)
+
+    # ---- notebooks ------------------------------------------------------------------------
+
+    def get_or_create_notebook(
+        self, project: str, path: str, *, name: str | None = None, created_by: str = ""
+    ):
+        """The ``notebooks.NotebookInfo`` at ``path`` in ``project`` (both created on first
+        use; a ``name`` renames an existing one)."""
+        return notebooks.get_or_create_notebook(
+            self._db, project, path, name=name, created_by=created_by
+        )
+
+    def find_notebook(self, project: str, path: str):
+        """The notebook at ``path`` in ``project``, or None."""
+        return notebooks.find_notebook(self._db, project, path)
+
+    def get_notebook(self, project: str, notebook_id: int):
+        """Raises NotebookNotFoundError (also for a notebook of another project)."""
+        return notebooks.get_notebook(self._db, project, notebook_id)
+
+    def list_notebooks(self, project: str) -> list:
+        """The project's notebooks, last updated first, each with its number of checkpoints
+        and its latest one (none for an unknown project)."""
+        return notebooks.list_notebooks(self._db, project)
+
+    def add_notebook_checkpoint(
+        self,
+        project: str,
+        path: str,
+        *,
+        sha256: str,
+        size: int | None = None,
+        name: str = "",
+        description: str = "",
+        kernel: str | None = None,
+        created_by: str = "",
+        notebook_name: str | None = None,
+    ):
+        """(``CheckpointInfo``, created) for the blob ``sha256`` (put in ``blobs`` first; it
+        must be an .ipynb file) as a checkpoint of the notebook at ``path``. When the
+        notebook's latest checkpoint has this content and this name, that one is answered
+        with created False.
+
+        >>> ref = store.blobs.put_bytes(Path("train.ipynb").read_bytes())
+        >>> cp, _ = store.add_notebook_checkpoint("team/cls", "train.ipynb", sha256=ref.hash)
+        """
+        return notebooks.add_checkpoint(
+            self._db,
+            self._blobs,
+            project,
+            path,
+            sha256=sha256,
+            size=size,
+            name=name,
+            description=description,
+            kernel=kernel,
+            created_by=created_by,
+            notebook_name=notebook_name,
+        )
+
+    def list_notebook_checkpoints(self, project: str, notebook_id: int) -> list:
+        """The notebook's checkpoints, newest first."""
+        return notebooks.list_checkpoints(self._db, project, notebook_id)
+
+    def get_notebook_checkpoint(
+        self, project: str, checkpoint_id: int, notebook_id: int | None = None
+    ):
+        """Checkpoint ``checkpoint_id`` of ``project`` (of notebook ``notebook_id`` when
+        given); NotebookNotFoundError or CheckpointNotFoundError."""
+        if notebook_id is None:
+            return notebooks.find_checkpoint(self._db, project, checkpoint_id)
+        return notebooks.get_checkpoint(self._db, project, notebook_id, checkpoint_id)
+
+    def notebook_checkpoint_content(
+        self, project: str, checkpoint_id: int, notebook_id: int | None = None
+    ) -> bytes:
+        """The exact .ipynb bytes of a checkpoint."""
+        checkpoint = self.get_notebook_checkpoint(project, checkpoint_id, notebook_id)
+        with self._blobs.open(checkpoint.sha256) as f:
+            return f.read()
+
+    def diff_notebook_checkpoints(
+        self, project: str, a: int, b: int, notebook_id: int | None = None
+    ) -> list[dict]:
+        """The cell-by-cell diff of checkpoints ``a`` and ``b`` (``notebook_diff``)."""
+        from despina.store.notebook_diff import diff_notebooks
+
+        return diff_notebooks(
+            self.notebook_checkpoint_content(project, a, notebook_id),
+            self.notebook_checkpoint_content(project, b, notebook_id),
+        )
 
     @property
     def blobs(self):
