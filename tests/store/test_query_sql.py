@@ -441,3 +441,50 @@ def test_injection_as_tree_values_are_bound(data):
         rx = Clause("p/name", "string", "MATCHES", re.escape(text))
         assert store_ids(store, rx) == reference_ids(fields, rx)
     assert len(store.fetch_table(PROJECT, "run", trashed=None).rows) == len(fields)
+
+
+def _any_of(path: str, kind: str, values) -> Or:
+    return Or(tuple(Clause(path, kind, "=", v) for v in values))
+
+
+IN_LISTS = [
+    ("p/name", "string", ["alpha", "beta", "O'Brien", "nobody"]),
+    ("p/lr", "float", [0.1, 0.01, 7.0]),
+    ("p/epochs", "int", [1, 3]),
+    ("p/epochs", "float", [1.0, 2]),
+    ("p/flag", "bool", [True, False]),
+    ("p/when", "datetime", ["2023-11-14T23:13:20Z", "2023-11-15T01:13:20Z"]),
+    ("sys/id", "string", ["NQL-1", "NQL-3", "NQL-99"]),
+    ("sys/owner", "string", ["ann", "zed"]),
+    # past one IN list's 500 values: several lists, OR-ed
+    ("sys/id", "string", [f"NQL-{i}" for i in range(0, 1200, 3)]),
+    ("p/name", "string", [f"n{i}" for i in range(900)] + ["beta"]),  # (1,000 clauses at most)
+]
+
+
+@pytest.mark.parametrize(("path", "kind", "values"), IN_LISTS, ids=lambda v: str(v)[:30])
+def test_an_or_of_equalities_on_one_path_matches_the_reference(data, path, kind, values):
+    """An OR of `=` on one path is compiled as IN lists (compiler._in_lists): the same answers
+    as the clauses one by one, alone, negated, beside other clauses, and inside an AND (a
+    probe per container on SQLite)."""
+    store, fields = data
+    alone = _any_of(path, kind, values)
+    trees = [
+        alone,
+        Not(alone),
+        Or((*alone.children, Clause("sys/tags", "stringSet", "CONTAINS", "a"))),
+        And((Clause("sys/tags", "stringSet", "CONTAINS", "a"), alone)),
+        And((Clause("p/epochs", "int", ">", 0), Not(alone))),
+    ]
+    answers = [reference_ids(fields, tree) for tree in trees]
+    assert 0 < len(answers[0]) < len(fields) or path == "sys/owner"
+    for tree, expected in zip(trees, answers, strict=True):
+        assert store_ids(store, tree) == expected, tree
+
+
+def test_an_in_list_is_one_sub_query(store):
+    from despina.store.query import Compiler
+
+    sql, params = Compiler(store._db.dialect, NOW).compile(_any_of("p/name", "string", "abc"))
+    assert sql.count("SELECT") == 1 and " IN (?, ?, ?)" in sql
+    assert params[-3:] == ["a", "b", "c"]
