@@ -26,6 +26,7 @@ from despina.server import (
     routes_blobs,
     routes_containers,
     routes_manage,
+    routes_notebooks,
     routes_reads,
     routes_tables,
     routes_uploads,
@@ -122,6 +123,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         (routes_uploads.router, token),
         (routes_tables.router, errors(400, 401, 404, 413, 415)),
         (routes_manage.router, token),
+        (routes_notebooks.router, token),
         (routes_app.router, token),
         (routes_app.public, {}),
     ):

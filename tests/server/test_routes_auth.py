@@ -44,6 +44,23 @@ def _login(w):
     return {"json": {"user": "viewer", "password": "viewer's password"}}
 
 
+NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+NB = "/api/v1/projects/wa/proj/notebooks"
+
+
+def _checkpoint(w) -> tuple[int, int]:
+    """(notebook id, checkpoint id) of a checkpoint in the project (the same one each time)."""
+    ref = w.state.store.blobs.put_bytes(NOTEBOOK)
+    cp, _ = w.state.store.add_notebook_checkpoint(PROJECT, "a/nb.ipynb", sha256=ref.hash)
+    return cp.notebook_id, cp.id
+
+
+def _new_checkpoint(w):
+    ref = w.state.store.blobs.put_bytes(NOTEBOOK)
+    body = {"path": "b.ipynb", "name": "n", "description": "", "kernel": None}
+    return {"json": {**body, "notebook_name": None, "sha256": ref.hash, "size": ref.size}}
+
+
 def _old_view(w):
     w.state.accounts.views.save(PROJECT, "old", {"columns": ["params/lr"]}, "owner")
     return {}
@@ -130,6 +147,14 @@ ROUTES = [
         404,
     ),
     ("DELETE", "/api/v1/projects/wa/proj/views/old", _old_view, "contrib", 403, 404),
+    # notebooks: "{nb}" is a notebook of the project, "{cp}" a checkpoint of it
+    ("GET", NB, None, "viewer", 200, 404),
+    ("POST", NB + "/checkpoints", _new_checkpoint, "contrib", 403, 404),
+    ("GET", NB + "/checkpoints/{cp}", None, "viewer", 200, 404),
+    ("GET", NB + "/{nb}", None, "viewer", 200, 404),
+    ("GET", NB + "/{nb}/checkpoints/{cp}", None, "viewer", 200, 404),
+    ("GET", NB + "/{nb}/checkpoints/{cp}/content", None, "viewer", 200, 404),
+    ("GET", NB + "/{nb}/diff?a={cp}&b={cp}", None, "viewer", 200, 404),
     ("POST", "/api/v1/blobs/{h}/link", {"json": {"filename": "a.txt"}}, "viewer", 200, 200),
     # resumable uploads: "{upload}" is a fresh session of contrib's, of an empty file
     ("POST", "/api/v1/uploads", {"json": {"size": 0, "sha256": EMPTY_HASH}}, "contrib", 403, 201),
@@ -158,6 +183,7 @@ def _expand(w, route):
     key = signing.link_key(w.state.accounts)
     signed = signing.make_link(key, w.blob, None, time.time()).split("?", 1)[1]
     upload = _upload_session(w) if "{upload}" in url else None
+    nb, cp = _checkpoint(w) if "{nb}" in url or "{cp}" in url else (None, None)
     url = url.format(
         u=w.run_uuid,
         id=w.run_id,
@@ -165,6 +191,8 @@ def _expand(w, route):
         contrib_token=contrib_token,
         signed=signed,
         upload=upload,
+        nb=nb,
+        cp=cp,
     )
     kwargs = kwargs(w) if callable(kwargs) else dict(kwargs or {})
     return method, url, kwargs, who, viewer, other
@@ -185,6 +213,8 @@ def test_every_route_of_the_openapi_document_is_in_the_table(world):
             ("{h}", "{sha256}"),
             ("{contrib_token}", "{token_id}"),
             ("{upload}", "{upload_id}"),
+            ("{nb}", "{notebook_id}"),
+            ("{cp}", "{checkpoint_id}"),
         ):
             path = path.replace(placeholder, name)
         listed.add((method, path))
