@@ -9,10 +9,15 @@ import { lazy, Suspense } from "react";
 // The run and compare pages (charts, uPlot) load on first use, so the first page stays light.
 const RunPage = lazy(() => import("./pages/RunPage"));
 const ComparePage = lazy(() => import("./pages/ComparePage"));
+// A rendered checkpoint and a diff of two load on first use too.
+const CheckpointPage = lazy(() => import("./pages/CheckpointPage"));
+const NotebookDiffPage = lazy(() => import("./pages/NotebookDiffPage"));
 const loadingPage = <div className="muted">loading…</div>;
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
 import { ProjectMetadataPage } from "./pages/ProjectMetadataPage";
+import { NotebooksPage } from "./pages/NotebooksPage";
+import { NotebookPage } from "./pages/NotebookPage";
 import { Header } from "./components/Header";
 
 export function App() {
@@ -25,7 +30,7 @@ export function App() {
     });
   }, [loc.path]);
 
-  const [head, ws, proj, section, id] = loc.path;
+  const [head, ws, proj, section, id, sub, subId] = loc.path;
   let page;
   if (head === "login") page = <LoginPage next={loc.query.get("next")} />;
   else if (head === "p" && ws && proj) {
@@ -45,6 +50,20 @@ export function App() {
     else if (section === "models" && id) page = <ModelPage project={project} sysId={id} query={loc.query} />;
     else if (section === "models") page = <ModelsPage project={project} query={loc.query} />;
     else if (section === "metadata") page = <ProjectMetadataPage project={project} />;
+    else if (section === "notebooks" && id && sub === "checkpoints" && subId)
+      page = (
+        <Suspense fallback={loadingPage}>
+          <CheckpointPage project={project} notebookId={Number(id)} checkpointId={Number(subId)} />
+        </Suspense>
+      );
+    else if (section === "notebooks" && id && sub === "diff")
+      page = (
+        <Suspense fallback={loadingPage}>
+          <NotebookDiffPage project={project} notebookId={Number(id)} query={loc.query} />
+        </Suspense>
+      );
+    else if (section === "notebooks" && id) page = <NotebookPage project={project} notebookId={Number(id)} />;
+    else if (section === "notebooks") page = <NotebooksPage project={project} />;
     else page = <RunsPage project={project} query={loc.query} />;
   } else page = <ProjectsPage />;
 

@@ -47,6 +47,7 @@ export function Header({ path }: { path: string[] }) {
           </span>
           {link("Runs", "runs", "nav-runs")}
           {link("Models", "models", "nav-models")}
+          {link("Notebooks", "notebooks", "nav-notebooks")}
           {link("Project", "metadata", "nav-metadata")}
         </nav>
       )}
