@@ -66,7 +66,16 @@ _LEGACY = frozenset(
 _SUBMODULES = {
     **{
         n: f"despina.{n}"
-        for n in ("types", "utils", "errors", "exceptions", "integrations", "management", "legacy")
+        for n in (
+            "types",
+            "utils",
+            "errors",
+            "exceptions",
+            "integrations",
+            "management",
+            "legacy",
+            "notebooks",
+        )
     },
     "envs": "despina.envs",
     "handler": "despina.objects.handler",  # neptune.handler.Handler

@@ -1,8 +1,8 @@
 """The HTTP backend: the Store's methods answered by a despina server.
 
 ``HttpBackend(url, token)`` has the methods the client calls on a store (``create_container``,
-``get_container``, ``apply_batch``, ``get_field``, ``fetch_float_points``, ``fetch_table``,
-``fetch_float_buckets``, ``fetch_project_fields``, ``blobs``...) and speaks the server's ``/api/v1`` (bodies in msgpack, see ``despina.wire``).
+``apply_batch``, ``get_field``, ``fetch_table``, ``blobs``, the notebook calls of
+http_notebooks.py...) over the server's ``/api/v1`` (msgpack bodies, see ``despina.wire``).
 httpx is imported only when a backend is made. Every request has a timeout; a server that
 cannot be reached raises ``ServerUnavailableError`` (the async sender retries with backoff
 while the operations wait on disk), a refused token ``ServerAuthError``, and the store's own
@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from despina import errors, wire
 from despina import operations as ops
+from despina.client.http_notebooks import NotebookCalls
 from despina.errors import DespinaError, ServerAuthError, ServerUnavailableError
 
 DEFAULT_TIMEOUT = 60.0
@@ -111,7 +112,7 @@ def _path(path: str) -> str:
     return quote(path, safe="/")
 
 
-class HttpBackend:
+class HttpBackend(NotebookCalls):
     """A despina server as a backend (thread-safe: one connection pool per backend)."""
 
     def __init__(
@@ -411,8 +412,7 @@ class HttpBackend:
         return wire.table_from_wire(data)
 
     def fetch_project_fields(self, project: str, kind: str) -> list[tuple[str, str]]:
-        """As ``Store.fetch_project_fields``: sorted (path, type) pairs of the ``kind``
-        containers of ``project``; none for a project unknown (or hidden) to the token."""
+        """As ``Store.fetch_project_fields`` (none for a project hidden from the token)."""
         from despina.client import http_buckets
 
         return http_buckets.fetch_project_fields(self, project, kind)

@@ -8,7 +8,10 @@
   remotes, repository_path) and ``diff`` (file, ``git diff HEAD``, only when there are
   uncommitted changes), for the repository around the entry script unless ``git_ref`` says
   otherwise.
-- ``notebook`` (file): in Jupyter, the notebook itself when its path can be found.
+- ``notebook``: in Jupyter, when the notebook's path can be found, a checkpoint of it named
+  "run <sys/id>" in the run's project (despina.notebooks), linked by ``notebook/path``,
+  ``notebook/notebook_id`` and ``notebook/checkpoint_id``; without a store to keep it in
+  (offline mode) or when that fails, the file itself as ``notebook`` (a file field).
 
 Nothing here raises: a part that cannot be captured is skipped with a log message.
 """
@@ -146,6 +149,40 @@ def _git(run, script: Path | None, git_ref) -> None:
             run["source_code/diff"].upload(File.from_content(diff, extension="patch"))
 
 
+_warned_checkpoint = False  # the first failed checkpoint warns; later ones stay quiet
+
+
 def _notebook(run, notebook: Path | None) -> None:
-    if notebook is not None and notebook.is_file():
+    if notebook is None or not notebook.is_file():
+        return
+    checkpoint = _notebook_checkpoint(run, notebook)
+    if checkpoint is None:  # offline, or the checkpoint failed: keep the file itself
         run["source_code/notebook"].upload(str(notebook))
+        return
+    run["source_code/notebook/path"] = checkpoint.notebook_path
+    run["source_code/notebook/notebook_id"] = checkpoint.notebook_id
+    run["source_code/notebook/checkpoint_id"] = checkpoint.id
+
+
+def _notebook_checkpoint(run, notebook: Path):
+    """A checkpoint of ``notebook`` named "run <sys/id>" in the run's project, or None (no
+    store to keep it in, or a failure, warned about once per process)."""
+    global _warned_checkpoint
+    backend, info = getattr(run, "_backend", None), getattr(run, "_info", None)
+    if backend is None or info is None or not info.sys_id:
+        return None
+    try:
+        from despina.notebooks._api import add_checkpoint
+
+        checkpoint, _ = add_checkpoint(backend, info.project, notebook, name=f"run {info.sys_id}")
+        return checkpoint
+    except Exception as e:
+        if not _warned_checkpoint:
+            _warned_checkpoint = True
+            logger.warning(
+                "despina: could not take a checkpoint of the notebook %s (%s); the file is "
+                "kept in source_code/notebook instead",
+                notebook,
+                e,
+            )
+        return None

@@ -87,8 +87,9 @@ def test_nothing_found_outside_jupyter():
     )
 
 
-def test_the_notebook_is_uploaded_as_source_code(tmp_path, data_dir):
+def test_the_notebook_becomes_a_checkpoint_linked_from_the_run(tmp_path, data_dir):
     import despina
+    import despina.notebooks
 
     nb = tmp_path / "exp.ipynb"
     nb.write_text(json.dumps({"cells": [], "nbformat": 4}))
@@ -102,7 +103,32 @@ def test_the_notebook_is_uploaded_as_source_code(tmp_path, data_dir):
     )
     capture_source(run, source_files=[], git_ref=False, notebook=nb)
     run.wait()
-    run["source_code/notebook"].download(str(tmp_path / "back.ipynb"))
-    assert json.loads((tmp_path / "back.ipynb").read_text())["nbformat"] == 4
-    assert run["source_code/notebook"].fetch_extension() == "ipynb"
+    checkpoint_id = run["source_code/notebook/checkpoint_id"].fetch()
+    checkpoint = despina.notebooks.get_checkpoint(checkpoint_id, project="capture/nb")
+    assert checkpoint.name == f"run {run['sys/id'].fetch()}"
+    assert run["source_code/notebook/notebook_id"].fetch() == checkpoint.notebook_id
+    assert run["source_code/notebook/path"].fetch() == checkpoint.notebook_path == "exp.ipynb"
+    back = despina.notebooks.download_checkpoint(
+        checkpoint_id, tmp_path / "back.ipynb", project="capture/nb"
+    )
+    assert back.read_bytes() == nb.read_bytes()
+    run.stop()
+
+
+def test_offline_the_notebook_file_itself_is_kept(tmp_path, data_dir):
+    import despina
+
+    nb = tmp_path / "exp.ipynb"
+    nb.write_text(json.dumps({"cells": [], "nbformat": 4}))
+    run = despina.init_run(
+        project="capture/nb",
+        mode="offline",
+        capture_stdout=False,
+        capture_stderr=False,
+        capture_hardware_metrics=False,
+        git_ref=False,
+        source_files=[],
+    )
+    capture_source(run, source_files=[], git_ref=False, notebook=nb)
+    assert run._types.get("source_code/notebook") == "file"  # no store: no checkpoint
     run.stop()
