@@ -1,0 +1,31 @@
+# run["a/b"] gives a field; run["a/b"] <- value writes it; run["a/b"] <- NULL deletes it.
+# The same on a field: run["train"]["loss"] is run["train/loss"].
+
+field_of <- function(x, i) {
+  check_path(i, "[")
+  py_try(reticulate::py_get_item(x, i))
+}
+
+write_field <- function(x, i, value) {
+  check_path(i, "[<-")
+  # run["a"]["b"] <- v ends with R writing run["a"] back into run: nothing to do then.
+  if (is_handler(value) && identical(value$`_path`, field_of(x, i)$`_path`)) return(x)
+  if (is.null(value)) {
+    py_try(field_of(x, i)$pop())
+  } else {
+    py_try(field_of(x, i)$assign(to_py(value, i)))
+  }
+  x
+}
+
+#' @export
+`[.despina.objects.container.Container` <- function(x, i) field_of(x, i)
+
+#' @export
+`[<-.despina.objects.container.Container` <- function(x, i, value) write_field(x, i, value)
+
+#' @export
+`[.despina.objects.handler.Handler` <- function(x, i) field_of(x, i)
+
+#' @export
+`[<-.despina.objects.handler.Handler` <- function(x, i, value) write_field(x, i, value)
