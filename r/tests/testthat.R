@@ -1,0 +1,4 @@
+library(testthat)
+library(despina)
+
+test_check("despina")

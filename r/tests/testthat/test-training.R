@@ -1,0 +1,84 @@
+# A real training loop in R (linear regression by gradient descent), then a separate Python
+# process reads the same run back: every value and step equal to what R logged.
+
+test_that("a training loop logged from R reads back equal from another Python process", {
+  store <- local_store("team/r-training")
+  set.seed(17)
+  n <- 200L
+  x <- matrix(rnorm(n * 3L), ncol = 3L)
+  truth <- c(1.5, -2, 0.5)
+  y <- as.vector(x %*% truth + rnorm(n, sd = 0.1))
+  valid <- 151:200
+  train <- 1:150
+
+  params <- list(lr = 0.05, epochs = 30L, features = 3L, optimizer = "sgd",
+                 schedule = list(warmup = FALSE, decay = 0.99))
+  run <- neptune_init_run(name = "linear-regression", tags = c("r", "gd"),
+                          capture_stdout = FALSE, capture_stderr = FALSE,
+                          capture_hardware_metrics = FALSE)
+  run["params"] <- params
+
+  w <- rep(0, 3L)
+  lr <- params$lr
+  logged <- list(loss = numeric(), accuracy = numeric(), valid = numeric())
+  for (epoch in seq_len(params$epochs)) {
+    residual <- as.vector(x[train, ] %*% w) - y[train]
+    grad <- as.vector(t(x[train, ]) %*% residual) / length(train)
+    w <- w - lr * grad
+    lr <- lr * params$schedule$decay
+    loss <- mean(residual^2)
+    accuracy <- mean(abs(residual) < 0.5)
+    valid_loss <- mean((as.vector(x[valid, ] %*% w) - y[valid])^2)
+    neptune_append(run["train/loss"], loss, step = epoch)
+    run["train/accuracy"]$append(accuracy, step = epoch)
+    neptune_log(run["valid/loss"], valid_loss, step = epoch)
+    if (epoch %% 10L == 0L) neptune_append(run["train/notes"], sprintf("epoch %d done", epoch), step = epoch)
+    logged$loss <- c(logged$loss, loss)
+    logged$accuracy <- c(logged$accuracy, accuracy)
+    logged$valid <- c(logged$valid, valid_loss)
+  }
+  coefficients <- file.path(tempdir(), "coefficients.csv")
+  write.csv(data.frame(feature = 1:3, weight = w), coefficients, row.names = FALSE)
+  neptune_upload(run["model/coefficients"], coefficients)
+  rmse <- sqrt(logged$valid[[params$epochs]])
+  run["eval/rmse"] <- rmse
+  id <- neptune_fetch(run["sys/id"])
+  neptune_stop(run)
+  expect_lt(rmse, 1)  # the loop trained something
+
+  downloads <- tempfile("downloads-")
+  dir.create(downloads)
+  lines <- run_python("read_run.py", c(id, downloads),
+                      env = c(paste0("DESPINA_DATA_DIRECTORY=", store), "DESPINA_PROJECT=team/r-training"))
+  got <- read_tsv(lines)
+
+  atoms <- got[got$kind == "atom", ]
+  atom <- function(path) atoms[atoms$path == path, c("v1", "v2")]
+  expect_identical(atom("params/lr")$v1, "float")
+  expect_identical(from_hex(atom("params/lr")$v2), params$lr)
+  expect_identical(atom("params/epochs")$v1, "int")
+  expect_identical(as.integer(atom("params/epochs")$v2), params$epochs)
+  expect_identical(atom("params/optimizer")$v2, "sgd")
+  expect_identical(atom("params/schedule/warmup")$v2, "False")
+  expect_identical(from_hex(atom("params/schedule/decay")$v2), 0.99)
+  expect_identical(atom("sys/name")$v2, "linear-regression")
+  expect_identical(from_hex(atom("eval/rmse")$v2), rmse)
+  expect_identical(got$v1[got$kind == "tags"], "gd,r")
+
+  series <- function(path) got[got$kind == "point" & got$path == path, ]
+  for (case in list(list("train/loss", logged$loss), list("train/accuracy", logged$accuracy),
+                    list("valid/loss", logged$valid))) {
+    points <- series(case[[1]])
+    expect_identical(from_hex(points$v1), as.numeric(seq_len(params$epochs)), label = case[[1]])
+    expect_identical(from_hex(points$v2), case[[2]], label = case[[1]])
+  }
+  notes <- got[got$kind == "text", ]
+  expect_identical(from_hex(notes$v1), c(10, 20, 30))
+  expect_identical(notes$v2, sprintf("epoch %d done", c(10L, 20L, 30L)))
+
+  expect_identical(got$v1[got$kind == "file"], "csv")
+  downloaded <- list.files(downloads, full.names = TRUE)
+  expect_length(downloaded, 1L)
+  expect_identical(unname(tools::md5sum(downloaded)), unname(tools::md5sum(coefficients)))
+  expect_identical(got$v1[got$kind == "state"], "idle")
+})
