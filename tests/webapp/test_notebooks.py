@@ -62,9 +62,9 @@ def test_the_notebooks_page_lists_them(page, notebooks):
     assert page.by_testid("notebook-name").inner_text() == "Training analysis"
     names = [a.inner_text() for a in page.by_testid("checkpoint-link").all()]
     assert names == ["v2", "v1"]  # newest first
-    assert "Python 3" in page.by_testid("checkpoints-table").inner_text() or (
-        "python3" in page.by_testid("checkpoints-table").inner_text()
-    )
+    rows = [r.inner_text() for r in page.by_testid("checkpoint-row").all()]
+    assert "version 2 of the analysis" in rows[0] and "contrib" in rows[0]
+    assert "python3" in rows[0]  # the kernel, from the notebook's kernelspec
     page.screenshot()
     assert _app_errors(page) == []
 
@@ -187,3 +187,14 @@ def test_a_hostile_notebook_runs_no_script(page, notebooks):
     assert not [m for m in console if "PWNED" in m]
     page.screenshot()
     assert _app_errors(page) == []
+
+
+def test_despina_ui_shows_the_same_notebooks_without_login(ui_page, notebooks):
+    nid, cid = notebooks["analysis"], notebooks["analysis_v1"]
+    ui_page.goto(f"#/p/{WS}/{NAME}/notebooks")
+    ui_page.by_testid("notebook-link").filter(has_text="Training analysis").wait_for()
+    ui_page.goto(f"#/p/{WS}/{NAME}/notebooks/{nid}/checkpoints/{cid}")
+    ui_page.by_testid("notebook-view").wait_for()
+    sources = [s.inner_text() for s in ui_page.by_testid("nb-source").all()]
+    assert "old_cell = 'removed later'" in sources
+    assert ui_page.errors == []
