@@ -1,8 +1,8 @@
 # Which Python the package uses, and loading despina from it.
 #
 # The order: despina_use_python(), DESPINA_PYTHON (a python executable), DESPINA_VENV (a
-# virtualenv folder), a .venv in the working directory or one of its parents,
-# RETICULATE_PYTHON; else an error that says what to set.
+# virtualenv folder), RETICULATE_PYTHON, a .venv in the working directory or one of its
+# parents; else an error that says what to set.
 
 .despina <- new.env(parent = emptyenv())
 
@@ -59,6 +59,10 @@ find_python <- function(start = getwd()) {
       return(list(python = python, source = var))
     }
   }
+  value <- Sys.getenv("RETICULATE_PYTHON", "")
+  if (nzchar(value)) {
+    return(list(python = value, source = "RETICULATE_PYTHON"))
+  }
   dir <- normalizePath(start, mustWork = FALSE)
   repeat {
     python <- python_in(file.path(dir, ".venv"))
@@ -69,15 +73,11 @@ find_python <- function(start = getwd()) {
     if (identical(parent, dir)) break
     dir <- parent
   }
-  value <- Sys.getenv("RETICULATE_PYTHON", "")
-  if (nzchar(value)) {
-    return(list(python = value, source = "RETICULATE_PYTHON"))
-  }
   stop(paste0(
     "despina could not find a Python with despina installed. Do one of:\n",
     "  * set DESPINA_PYTHON to a python executable (Sys.setenv(DESPINA_PYTHON = \"/path/to/python\")),\n",
     "  * set DESPINA_VENV to a virtualenv folder,\n",
-    "  * call despina_use_python(\"/path/to/python-or-venv\"),\n",
+    "  * call despina_use_python(\"/path/to/python-or-venv\") (or set RETICULATE_PYTHON),\n",
     "  * or make a .venv in this folder (or a parent): python3 -m venv .venv && .venv/bin/pip install despina"
   ), call. = FALSE)
 }
@@ -95,6 +95,8 @@ despina_python <- function() {
       python <- running
     }
   } else {
+    # reticulate ignores use_python() when RETICULATE_PYTHON is set (even to ""): make it ours.
+    Sys.setenv(RETICULATE_PYTHON = python)
     ok <- tryCatch({
       reticulate::use_python(python, required = TRUE)
       TRUE
