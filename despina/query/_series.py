@@ -104,10 +104,14 @@ def _merge(parts: list) -> dict:
             groups.setdefault((label, column), []).append((steps, values, stamps))
     merged = {}
     for key, got in groups.items():
-        steps = np.concatenate([g[0] for g in got])
-        stamps = np.concatenate([g[2] for g in got])
+        steps, values, stamps = got[0]
+        if len(got) > 1:
+            steps = np.concatenate([g[0] for g in got])
+            stamps = np.concatenate([g[2] for g in got])
         values = [g[1] for g in got]
-        if all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in values):
+        if len(got) == 1 and isinstance(values[0], np.ndarray) and values[0].dtype == np.float64:
+            values = values[0]
+        elif all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in values):
             values = np.concatenate(values)
         else:
             flat = np.empty(len(steps), dtype=object)
@@ -190,6 +194,14 @@ def _frame(parts: list, index_name: str, extra: list[str]):
     floats = all(isinstance(v, np.ndarray) and v.dtype == np.float64 for _, v, _ in merged.values())
     # object series: the dtype pandas infers over all their values (str for text)
     kind = None if floats else pd.Series(np.concatenate([v for _, v, _ in merged.values()])).dtype
+    if floats and not extra:  # one block, filled in place: no copy when pandas takes it
+        grid = np.full((len(columns), n), np.nan)
+        for j, column in enumerate(columns):
+            for i, label in enumerate(labels):
+                got = merged.get((label, column))
+                if got is not None:
+                    grid[j, _positions(rows[i], got[0], offset[label])] = got[1]
+        return pd.DataFrame(grid.T, index=index, columns=pd.Index(columns), copy=False)
     data = {}
     for column in columns:
         values = np.full(n, np.nan) if floats else np.full(n, np.nan, dtype=object)
