@@ -140,7 +140,21 @@ def main() -> None:
     seeded["hostile"] = cp.notebook_id
     seeded["hostile_checkpoint"] = cp.id
     seeded["files"][str(cp.id)] = str(f)
+    seeded["run"] = _run_from(work / "analysis-v2.ipynb")
     print(json.dumps(seeded))
+
+
+def _run_from(notebook: Path) -> str:
+    """A run whose source capture met ``notebook`` (what init_run does in a kernel that
+    knows its notebook): it links to the checkpoint taken at its start."""
+    import despina
+    from despina.monitoring.source import capture_source
+
+    run = despina.init_run(name="trained in the notebook")
+    capture_source(run, notebook=notebook)
+    sys_id = run["sys/id"].fetch()
+    run.stop()
+    return sys_id
 
 
 if __name__ == "__main__":

@@ -198,3 +198,15 @@ def test_despina_ui_shows_the_same_notebooks_without_login(ui_page, notebooks):
     sources = [s.inner_text() for s in ui_page.by_testid("nb-source").all()]
     assert "old_cell = 'removed later'" in sources
     assert ui_page.errors == []
+
+
+def test_a_run_started_in_a_notebook_links_to_its_checkpoint(page, notebooks):
+    page.goto(f"#/p/{WS}/{NAME}/runs/{notebooks['run']}?tab=source")
+    link = page.by_testid("run-notebook-checkpoint")
+    link.wait_for()
+    assert "analysis-v2.ipynb" in link.inner_text()
+    link.get_by_role("link").click()
+    page.by_testid("notebook-view").wait_for()
+    sources = [s.inner_text() for s in page.by_testid("nb-source").all()]
+    assert "loss = train(lr=0.01, epochs=5)\nprint(loss)" in sources  # version 2's cells
+    assert _app_errors(page) == []

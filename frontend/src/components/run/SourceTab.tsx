@@ -1,5 +1,6 @@
 // The code that ran: entry point, git state, the uncommitted diff, source files, requirements.
 import type { FileRef } from "../../api/fields";
+import { formatHash } from "../../lib/router";
 import type { RunContext } from "./FieldDetail";
 import { downloadName } from "./fieldFormat";
 import { FilePreview } from "./FilePreview";
@@ -13,12 +14,34 @@ export function SourceTab({ ctx }: { ctx: RunContext }) {
   const diff = v("source_code/diff");
   const req = v("source_code/requirements");
   const hasFiles = ctx.structure["source_code/files"] === "file_set";
-  if (!entry && !git && !diff && !req && !hasFiles) return <div className="muted">This run recorded no source code.</div>;
+  const notebookId = v("source_code/notebook/notebook_id")?.value;
+  const checkpointId = v("source_code/notebook/checkpoint_id")?.value;
+  const notebookPath = v("source_code/notebook/path")?.value;
+  const checkpoint = notebookId != null && checkpointId != null;
+  if (!entry && !git && !diff && !req && !hasFiles && !checkpoint) return <div className="muted">This run recorded no source code.</div>;
   return (
     <div className="source-tab" data-testid="source-tab">
       {entry && (
         <p>
           Entry point: <code>{String(entry.value)}</code>
+        </p>
+      )}
+      {checkpoint && (
+        <p data-testid="run-notebook-checkpoint">
+          Started from notebook <code>{String(notebookPath ?? "")}</code>:{" "}
+          <a
+            href={formatHash([
+              "p",
+              ctx.project.workspace,
+              ctx.project.name,
+              "notebooks",
+              String(notebookId),
+              "checkpoints",
+              String(checkpointId),
+            ])}
+          >
+            checkpoint {String(checkpointId)}
+          </a>
         </p>
       )}
       {git && (
