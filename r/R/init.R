@@ -89,6 +89,7 @@ neptune_init_run <- function(project = NULL,
   obj <- py_try(do.call(despina$init_run, kwargs))
   if (!identical(obj$`_mode`, "read-only")) {
     py_try(obj["source_code/integrations/despina-r"]$assign(package_version_string()))
+    watch_failures(obj, fail_on_exception, capture_traceback)
   }
   remember(obj)
 }

@@ -2,5 +2,6 @@
 # Python's own exit hooks.
 .onLoad <- function(libname, pkgname) {
   .despina$live <- list()
+  .despina$failure <- list()
   reg.finalizer(.despina, function(e) stop_all(), onexit = TRUE)
 }

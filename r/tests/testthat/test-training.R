@@ -82,3 +82,55 @@ test_that("a training loop logged from R reads back equal from another Python pr
   expect_identical(unname(tools::md5sum(downloaded)), unname(tools::md5sum(coefficients)))
   expect_identical(got$v1[got$kind == "state"], "idle")
 })
+
+# Rscript train.R, as a user runs it: every capture on, no neptune_stop() at the end.
+script_run <- function(lines, project) {
+  store <- local_store(project, env = parent.frame())
+  dir <- tempfile("script-")
+  dir.create(dir)
+  script <- file.path(dir, "train.R")
+  writeLines(c("library(despina)", lines), script)
+  env <- c(paste0("DESPINA_PYTHON=", test_python()), paste0("DESPINA_DATA_DIRECTORY=", store),
+           paste0("DESPINA_PROJECT=", project))
+  rscript <- file.path(R.home("bin"), "Rscript")
+  out <- suppressWarnings(system2(rscript, shQuote(script), stdout = TRUE, stderr = TRUE,
+                                  env = c(paste0("R_LIBS=", paste(.libPaths(), collapse = ":")), env)))
+  id <- sub("^RUN ID ", "", grep("^RUN ID ", out, value = TRUE))
+  expect_length(id, 1L)
+  got <- read_tsv(run_python("read_script_run.py", id, env = env[-1]))
+  list(status = attr(out, "status"), got = got, output = out)
+}
+
+test_that("an R script that never stops its run is stored when R exits, with its source and output", {
+  result <- script_run(c(
+    "run <- neptune_init_run(name = 'script')",
+    "for (i in 1:50) neptune_append(run['loss'], 1 / i)",
+    "cat('RUN ID ', neptune_fetch(run['sys/id']), '\\n', sep = '')",
+    "cat('printed by R\\n')"
+  ), "team/r-script")
+  expect_null(result$status)
+  got <- result$got
+  expect_identical(got$path[got$kind == "points"], "50")
+  expect_identical(from_hex(got$v1[got$kind == "points"]), 1 / 50)
+  expect_identical(got$path[got$kind == "state"], "idle")
+  expect_identical(got$path[got$kind == "failed"], "False")
+  expect_identical(got$path[got$kind == "source"], "train.R")
+  expect_true("printed by R" %in% got$path[got$kind == "stdout"])
+})
+
+test_that("an R error that ends a script marks its run failed, with the error, and exits 1", {
+  result <- script_run(c(
+    "run <- neptune_init_run(name = 'fails')",
+    "for (i in 1:5) neptune_append(run['loss'], i)",
+    "cat('RUN ID ', neptune_fetch(run['sys/id']), '\\n', sep = '')",
+    "train <- function() stop('diverged at epoch 5')",
+    "train()"
+  ), "team/r-failing")
+  expect_identical(result$status, 1L)
+  got <- result$got
+  expect_identical(got$path[got$kind == "points"], "5")
+  expect_identical(got$path[got$kind == "failed"], "True")
+  traceback <- got$path[got$kind == "traceback"]
+  expect_true(any(grepl("diverged at epoch 5", traceback, fixed = TRUE)), info = paste(traceback, collapse = "\n"))
+  expect_true(any(grepl("train()", traceback, fixed = TRUE)))
+})
