@@ -8,7 +8,7 @@ watch_failures <- function(run, fail_on_exception, capture_traceback) {
   )
   if (is.null(getOption("error")) && !isTRUE(.despina$hooked)) {
     .despina$hooked <- TRUE
-    options(error = quote(despina:::record_r_failure()))
+    options(error = record_r_failure)
   }
   invisible()
 }
