@@ -10,6 +10,7 @@ check_file_arg <- function(path, fun, what = "path") {
 #' Upload one file (a path, or a File from neptune_file_from_content()) to a File field.
 neptune_upload <- function(x, value, wait = FALSE, ...) {
   check_handler(x, "neptune_upload")
+  value <- as_file_value(value)
   check_file_arg(value, "neptune_upload", "value")
   if (!is_python(value)) {
     if (length(value) != 1L) stop("neptune_upload() takes one file; use neptune_upload_files() for several", call. = FALSE)

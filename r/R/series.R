@@ -4,11 +4,18 @@
 #' several series at once (run["train"] with list(loss = 0.3, acc = 0.9)).
 neptune_append <- function(x, value, step = NULL, timestamp = NULL, wait = FALSE, ...) {
   check_handler(x, "neptune_append")
+  value <- as_file_value(value)
   if (is.list(value) && !is.null(names(value))) {
     check_number(step, "step", 1L)
     check_stamps(timestamp, 1L)
     py_try(x$append(to_py(value, "value"), step = number_or_null(step),
                     timestamp = stamp_or_null(timestamp), wait = isTRUE(wait), ...))
+    return(invisible(x))
+  }
+  if (is_python(value)) {  # a File (an image): one point of a file series
+    check_number(step, "step", 1L)
+    py_try(x$append(value, step = number_or_null(step), timestamp = stamp_or_null(timestamp),
+                    wait = isTRUE(wait), ...))
     return(invisible(x))
   }
   if (is.list(value)) value <- unlist(value)

@@ -161,3 +161,36 @@ test_that("resuming a run with with_id= (or neptune-r's run=) and read-only mode
   expect_match(neptune_get_url(reader), id, fixed = TRUE)
   neptune_stop(reader)
 })
+
+test_that("plots become PNG files and image series; HTML becomes an HTML file", {
+  skip_if_not(capabilities("png"), "R has no png() device here")
+  local_store()
+  run <- new_run()
+  neptune_upload(run["plots/scatter"], neptune_file_as_image(function() plot(1:10)))
+  grDevices::pdf(NULL)
+  grDevices::dev.control("enable")  # pdf() keeps no display list to record otherwise
+  hist(c(1, 2, 2, 3, 3, 3))
+  recorded <- grDevices::recordPlot()
+  grDevices::dev.off()
+  neptune_upload(run["plots/hist"], recorded)  # a recorded plot is made a PNG by itself
+  for (i in 1:3) {
+    neptune_append(run["plots/epochs"], neptune_file_as_image(function() barplot(seq_len(i))),
+                   step = i, name = sprintf("epoch %d", i))
+  }
+  neptune_upload(run["report"], neptune_file_as_html("<p>accuracy <b>0.9</b></p>"))
+  neptune_wait(run)
+
+  out <- tempfile("plots-")
+  neptune_download(run["plots/scatter"], destination = file.path(out, "scatter.png"))
+  neptune_download(run["plots/hist"], destination = file.path(out, "hist.png"))
+  neptune_download_last(run["plots/epochs"], destination = file.path(out, "last.png"))
+  png_signature <- as.raw(c(0x89, 0x50, 0x4e, 0x47))
+  for (name in c("scatter.png", "hist.png", "last.png")) {
+    expect_identical(readBin(file.path(out, name), "raw", 4L), png_signature, label = name)
+  }
+  expect_identical(run["plots/scatter"]$fetch_extension(), "png")
+  neptune_download(run["report"], destination = file.path(out, "report.html"))
+  expect_identical(readLines(file.path(out, "report.html"), warn = FALSE), "<p>accuracy <b>0.9</b></p>")
+  expect_error(neptune_file_as_image(42), "takes a ggplot")
+  neptune_stop(run)
+})
