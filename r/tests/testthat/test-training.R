@@ -93,7 +93,9 @@ script_run <- function(lines, project) {
   env <- c(paste0("DESPINA_PYTHON=", test_python()), paste0("DESPINA_DATA_DIRECTORY=", store),
            paste0("DESPINA_PROJECT=", project))
   rscript <- file.path(R.home("bin"), "Rscript")
-  out <- suppressWarnings(system2(rscript, shQuote(script), stdout = TRUE, stderr = TRUE,
+  # stderr apart: despina relays each stream by its own thread, so merged they interleave
+  errors <- tempfile()
+  out <- suppressWarnings(system2(rscript, shQuote(script), stdout = TRUE, stderr = errors,
                                   env = c(paste0("R_LIBS=", paste(.libPaths(), collapse = ":")), env)))
   id <- sub("^RUN ID ", "", grep("^RUN ID ", out, value = TRUE))
   expect_length(id, 1L)
@@ -133,4 +135,37 @@ test_that("an R error that ends a script marks its run failed, with the error, a
   traceback <- got$path[got$kind == "traceback"]
   expect_true(any(grepl("diverged at epoch 5", traceback, fixed = TRUE)), info = paste(traceback, collapse = "\n"))
   expect_true(any(grepl("train()", traceback, fixed = TRUE)))
+})
+
+test_that("the training loop of docs/r.md runs as a script, and Python reads its run", {
+  doc <- test_path("..", "..", "..", "docs", "r.md")
+  if (!file.exists(doc)) skip("docs/r.md is not beside the package (an installed copy)")
+  text <- readLines(doc, warn = FALSE)
+  start <- which(text == "## A training loop")
+  begin <- start + which(text[-seq_len(start)] == "```r")[[1L]]
+  end <- begin + which(text[-seq_len(begin)] == "```")[[1L]]
+  code <- text[(begin + 1L):(end - 1L)]
+  expect_true(any(grepl("neptune_init_run", code, fixed = TRUE)))
+  store <- local_store("team/regression")
+  dir <- tempfile("doc-")
+  dir.create(dir)
+  script <- file.path(dir, "train.R")
+  writeLines(code, script)
+  env <- c(paste0("DESPINA_PYTHON=", test_python()), paste0("DESPINA_DATA_DIRECTORY=", store))
+  old <- setwd(dir)
+  on.exit(setwd(old), add = TRUE)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), shQuote(script), stdout = TRUE,
+                                  stderr = TRUE, env = c(paste0("R_LIBS=", paste(.libPaths(), collapse = ":")), env)))
+  expect_null(attr(out, "status"), info = paste(out, collapse = "\n"))
+  expect_true(any(grepl("linear-regression", out, fixed = TRUE)), info = paste(out, collapse = "\n"))
+  check <- paste(
+    "import despina",
+    "run = despina.init_run(with_id='REG-1', project='team/regression', mode='read-only')",
+    "values = run['train/loss'].fetch_values()",
+    "print(len(values), values['step'].iloc[-1], run['model/weights'].fetch_extension(),",
+    "      run['plots/fit'].fetch_extension(), run['params/epochs'].fetch())",
+    sep = "\n")
+  got <- system2(test_python(), c("-c", shQuote(check)), stdout = TRUE, stderr = TRUE,
+                 env = c(env, "DESPINA_PROJECT=team/regression"))
+  expect_identical(got, "30 30.0 rds png 30")
 })
