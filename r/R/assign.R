@@ -7,6 +7,10 @@ neptune_assign <- function(x, value, wait = FALSE) {
     stop("neptune_assign() of a run takes a named list of fields, such as list(params = list(lr = 0.01))",
          call. = FALSE)
   }
+  if (is_handler(x) && is_vector_value(value)) {
+    warn_vector(x$`_path`, value)
+    return(invisible(x))
+  }
   py_try(x$assign(to_py(value, "neptune_assign"), wait = isTRUE(wait)))
   invisible(x)
 }

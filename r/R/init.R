@@ -76,6 +76,12 @@ neptune_init_run <- function(project = NULL,
   despina <- despina_python()
   sync_environment()
   if (is.null(source_files) && !interactive()) source_files <- r_script()
+  if (interactive()) {
+    # Python cannot tell that R is interactive: its default (capture on) would apply.
+    if (is.null(capture_stdout)) capture_stdout <- FALSE
+    if (is.null(capture_stderr)) capture_stderr <- FALSE
+    if (is.null(capture_hardware_metrics)) capture_hardware_metrics <- FALSE
+  }
   kwargs <- py_kwargs(
     with_id = with_id, project = project, api_token = api_token,
     custom_run_id = custom_run_id, mode = mode, name = name, description = description,

@@ -28,6 +28,11 @@ test_that("bad arguments are clear errors", {
   expect_error(neptune_init_run(mode = "fast"), "mode must be one of")
   expect_error(neptune_init_run(with_id = "X-1", run = "X-1"), "with_id= or run=")
   expect_error(neptune_change_stage(run, c("a", "b")), "one stage")
+  expect_warning(run["layers"] <- c(64, 32), "'layers': a vector of length 2 is not logged")
+  expect_warning(neptune_assign(run["layers"], list("a", "b")), "not logged as a field")
+  expect_warning(run["none"] <- character(), "a vector of length 0")
+  neptune_wait(run)
+  expect_false(neptune_exists(run, "layers"))
 
   # despina's own errors come through with their message, without a Python traceback
   run["f"] <- 1
