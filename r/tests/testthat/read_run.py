@@ -42,7 +42,8 @@ def main() -> None:
         frame = run[series].fetch_values()
         for step, value in zip(frame["step"], frame["value"], strict=True):
             print(f"point\t{series}\t{float(step).hex()}\t{float(value).hex()}")
-    for step, text in zip(*(run["train/notes"].fetch_values()[c] for c in ("step", "value"))):
+    notes = run["train/notes"].fetch_values()
+    for step, text in zip(notes["step"], notes["value"], strict=True):
         print(f"text\ttrain/notes\t{float(step).hex()}\t{text}")
     run["model/coefficients"].download(download_dir)
     print(f"file\tmodel/coefficients\t{run['model/coefficients'].fetch_extension()}")

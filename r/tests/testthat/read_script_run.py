@@ -1,6 +1,6 @@
 """Print what an R script's run holds (it was never stopped by the script itself).
 
-    python read_script_run.py RUN_ID
+python read_script_run.py RUN_ID
 """
 
 import sys
