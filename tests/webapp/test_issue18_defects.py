@@ -70,7 +70,6 @@ def test_column_chooser_shows_the_names_in_order(page):
     page.screenshot()
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed yet")
 def test_truncated_headers_show_their_whole_path(page):
     page.goto(
         f"{RUNS}?c=sys/id&c=params/batch&c=params/optimizer&w=60:params/batch&w=60:params/optimizer"

@@ -2,7 +2,7 @@
 // columns cost what one screen costs. Rows have one height; columns their own widths. The
 // header sorts (click), reorders (drag a header onto another) and resizes (drag the edge).
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { columnOffsets, moveColumn, resizedWidth, visibleColumns, visibleRows } from "./layout";
+import { columnOffsets, elidePath, moveColumn, resizedWidth, visibleColumns, visibleRows } from "./layout";
 import "./grid.css";
 
 export interface GridColumn {
@@ -46,6 +46,36 @@ export interface VirtualGridProps<Row> {
 
 const HEADER = 32;
 const SELECT = 36;
+// room a header cell keeps besides its label: padding, the sort arrow (the remove button
+// shows over the label on hover)
+const HEADER_PAD = 12;
+const ARROW_ROOM = 16;
+
+let measurer: CanvasRenderingContext2D | null | undefined;
+/** The width in px of a header label's text (the header's bold font), estimated without a canvas. */
+function labelWidth(text: string): number {
+  if (measurer === undefined) {
+    measurer = typeof document !== "undefined" ? (document.createElement("canvas").getContext?.("2d") ?? null) : null;
+    if (measurer) {
+      const body = getComputedStyle(document.body);
+      measurer.font = `600 ${body.fontSize || "13px"} ${body.fontFamily || "sans-serif"}`;
+    }
+  }
+  return measurer ? measurer.measureText(text).width : text.length * 8;
+}
+
+const labels = new Map<string, string>();
+/** A header's label cut to `room` px, its last segment kept (cached: headers draw on every scroll). */
+function headerLabel(text: string, room: number): string {
+  const key = `${room}\u0000${text}`;
+  let label = labels.get(key);
+  if (label === undefined) {
+    label = elidePath(text, (t) => labelWidth(t) <= room);
+    if (labels.size > 5000) labels.clear();
+    labels.set(key, label);
+  }
+  return label;
+}
 
 export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
   const { columns, rowCount, getRow, onRange, renderCell, sort, selection } = props;
@@ -133,6 +163,11 @@ export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
 
   const headerCell = (c: GridColumn, left: number, width: number) => {
     const sorted = sort?.path === c.path;
+    const removable = !!props.onRemove && c.path !== "sys/id";
+    const extra = HEADER_PAD + (sorted ? ARROW_ROOM : 0);
+    const text = c.label ?? c.path;
+    // a double click on the edge fits the column to its whole path (and its sort arrow)
+    const fit = () => props.onResize?.(c.path, resizedWidth(Math.ceil(labelWidth(text)) + HEADER_PAD + ARROW_ROOM + 4, 0));
     return (
       <div
         key={c.path}
@@ -161,13 +196,15 @@ export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
           type="button"
           className="grid-sort"
           data-testid="sort-button"
-          title={`Sort by ${c.path}`}
+          aria-label={`Sort by ${c.path}`}
           onClick={() => props.onSort?.(c.path)}
         >
-          <span className="grid-label">{c.label ?? c.path}</span>
+          <span className="grid-label" title={c.path}>
+            {headerLabel(text, width - extra)}
+          </span>
           {sorted && <span className="grid-arrow">{sort!.ascending ? "▲" : "▼"}</span>}
         </button>
-        {props.onRemove && c.path !== "sys/id" && (
+        {removable && (
           <button
             type="button"
             className="grid-remove"
@@ -183,7 +220,9 @@ export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
           <span
             className="grid-resize"
             data-testid="resize-handle"
+            title="Drag to resize, double-click to fit the whole name"
             onPointerDown={(e) => startResize(e, c.path, width)}
+            onDoubleClick={fit}
           />
         )}
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnAt, columnOffsets, moveColumn, moveItem, resizedWidth, visibleColumns, visibleRows } from "./layout";
+import { columnAt, columnOffsets, elidePath, moveColumn, moveItem, resizedWidth, visibleColumns, visibleRows } from "./layout";
 
 describe("visibleRows", () => {
   it("gives the rows in view plus overscan", () => {
@@ -62,5 +62,26 @@ describe("column edits", () => {
     expect(resizedWidth(100, 37.4)).toBe(137);
     expect(resizedWidth(100, -500)).toBe(40);
     expect(resizedWidth(100, 5000)).toBe(2000);
+  });
+});
+
+describe("elidePath", () => {
+  const within = (chars: number) => (t: string) => t.length <= chars;
+  it("keeps a path that fits", () => {
+    expect(elidePath("parameters/lr", within(20))).toBe("parameters/lr");
+  });
+  it("keeps the last segment, so sibling columns read apart", () => {
+    const a = elidePath("parameters/lr", within(10));
+    const b = elidePath("parameters/batch_size", within(10));
+    expect(a).toBe("parame…/lr");
+    expect(b).toBe("batch_siz…");
+    expect(a).not.toBe(b);
+    expect(elidePath("parameters/batch_size", within(13))).toBe("p…/batch_size");
+    expect(elidePath("parameters/batch_size", within(12))).toBe("…/batch_size");
+  });
+  it("cuts the last segment's end when even it does not fit", () => {
+    expect(elidePath("parameters/batch_size", within(8))).toBe("batch_s…");
+    expect(elidePath("loss", within(3))).toBe("lo…");
+    expect(elidePath("loss", within(0))).toBe("…");
   });
 });

@@ -80,3 +80,24 @@ export function defaultWidth(path: string, type?: string): number {
   if (type === "float" || type === "int" || type === "float_series") return 110;
   return 150;
 }
+
+/** A column path shortened until `fits` says it fits, keeping its last segment, since that is
+ * what tells columns apart: "parameters/batch_size" -> "param…/batch_size" -> "…/batch_size"
+ * -> "batch_s…". The whole path stays in the header's tooltip. */
+export function elidePath(path: string, fits: (text: string) => boolean): string {
+  if (fits(path)) return path;
+  const cut = path.lastIndexOf("/");
+  const head = cut > 0 ? path.slice(0, cut) : "";
+  const leaf = cut > 0 ? path.slice(cut + 1) : path;
+  if (head) {
+    for (let n = head.length - 1; n >= 0; n--) {
+      const text = head.slice(0, n) + "…/" + leaf;
+      if (fits(text)) return text;
+    }
+  }
+  for (let n = leaf.length - 1; n >= 1; n--) {
+    const text = leaf.slice(0, n) + "…";
+    if (fits(text)) return text;
+  }
+  return "…";
+}
