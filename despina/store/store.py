@@ -13,7 +13,7 @@ from pathlib import Path
 
 from despina.errors import StoreError, UsageError
 from despina.operations import Batch, BatchResult
-from despina.store import apply, notebooks, projects, reads, schema, search, tables
+from despina.store import apply, grouping, notebooks, projects, reads, schema, search, tables
 from despina.store import buckets as bucketed
 from despina.store.blobs import LocalBlobStore, MemoryBlobStore, open_blob_store
 from despina.store.db import DEFAULT_QUERY_TIMEOUT, Database, QueryGuard, open_database
@@ -497,6 +497,47 @@ class Store:
             model_id=model_id,
             filter=filter,
             columns=columns,
+            sort_by=sort_by,
+            ascending=ascending,
+            limit=limit,
+            offset=offset,
+            trashed=trashed,
+            now=self.clock(),
+            guard=guard,
+        )
+
+    def fetch_groups(
+        self,
+        project: str,
+        kind: str,
+        *,
+        group_by: list[str],
+        columns: list[str] | None = None,
+        filter: Filter | str | None = None,
+        sort_by="key",
+        ascending: bool = True,
+        limit: int | None = 1000,
+        offset: int = 0,
+        trashed: bool | None = False,
+        guard: QueryGuard | None = None,
+    ) -> grouping.Groups:
+        """The containers matching ``filter`` grouped by the fields ``group_by``: each
+        group's key, count, aggregates (count, mean, min, max, std) of the number
+        ``columns`` and filter (NQL); ``sort_by`` 'key', 'count' or (column, function);
+        ``limit``/``offset`` page the groups, ``total`` counts them. See
+        ``despina.store.grouping``.
+
+        >>> store.fetch_groups("ws/proj", "run", group_by=["params/lr"], columns=["acc"])
+        ... # doctest: +SKIP
+        """
+        guard = guard or QueryGuard(self.query_timeout)
+        return grouping.fetch_groups(
+            self._db,
+            project=project,
+            kind=kind,
+            group_by=group_by,
+            columns=columns,
+            filter=filter,
             sort_by=sort_by,
             ascending=ascending,
             limit=limit,
