@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from despina import errors, wire
 from despina import operations as ops
+from despina.client.http_groups import GroupCalls
 from despina.client.http_notebooks import NotebookCalls
 from despina.errors import DespinaError, ServerAuthError, ServerUnavailableError
 
@@ -112,7 +113,7 @@ def _path(path: str) -> str:
     return quote(path, safe="/")
 
 
-class HttpBackend(NotebookCalls):
+class HttpBackend(NotebookCalls, GroupCalls):
     """A despina server as a backend (thread-safe: one connection pool per backend)."""
 
     def __init__(
