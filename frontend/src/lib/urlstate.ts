@@ -7,6 +7,8 @@
 //   tag=best&state=running&owner=alice   quick filters, combined with q by AND
 //   trashed=1                     show the trash
 //   view=baseline                 the saved view last loaded
+//   g=params/lr&g=sys/tags        group the rows by these fields, in order
+//   ga=max                        the aggregate the group rows show (mean when absent)
 // Values equal to the defaults are left out, so a plain link stays short.
 
 export interface TableViewState {
@@ -20,6 +22,8 @@ export interface TableViewState {
   owner: string;
   trashed: boolean;
   view: string;
+  groups: string[];
+  groupAggregate: string;
 }
 
 export const DEFAULT_RUN_COLUMNS = ["sys/id", "sys/name", "sys/state", "sys/owner", "sys/creation_time", "sys/tags"];
@@ -40,6 +44,8 @@ export function defaultState(columns: string[] = DEFAULT_RUN_COLUMNS): TableView
     owner: "",
     trashed: false,
     view: "",
+    groups: [],
+    groupAggregate: "mean",
   };
 }
 
@@ -67,6 +73,9 @@ export function decodeState(query: URLSearchParams, defaultColumns: string[] = D
   s.owner = query.get("owner") ?? "";
   s.trashed = query.get("trashed") === "1";
   s.view = query.get("view") ?? "";
+  s.groups = Array.from(new Set(query.getAll("g").filter((g) => g !== ""))).slice(0, 4);
+  const ga = query.get("ga");
+  if (ga === "min" || ga === "max" || ga === "std") s.groupAggregate = ga;
   return s;
 }
 
@@ -86,6 +95,8 @@ export function encodeState(s: TableViewState, defaultColumns: string[] = DEFAUL
   if (s.owner) q.set("owner", s.owner);
   if (s.trashed) q.set("trashed", "1");
   if (s.view) q.set("view", s.view);
+  for (const g of s.groups ?? []) q.append("g", g);
+  if (s.groupAggregate && s.groupAggregate !== "mean") q.set("ga", s.groupAggregate);
   return q;
 }
 

@@ -14,6 +14,8 @@ import { useSelection } from "../components/grid/useSelection";
 import { useTableRows, type Row } from "../components/grid/useTableRows";
 import { useViewState } from "../components/grid/useViewState";
 import { VirtualGrid, type GridColumn } from "../components/grid/VirtualGrid";
+import { GroupChooser } from "../components/groups/GroupChooser";
+import { GroupsTable } from "../components/groups/GroupsTable";
 import { NqlBox } from "../components/nql/NqlBox";
 import { formatHash, navigate } from "../lib/router";
 import { DEFAULT_RUN_COLUMNS, composeFilter, decodeState, encodeState, viewQuery } from "../lib/urlstate";
@@ -210,6 +212,7 @@ export function RunsPage({ project, query }: PageProps) {
         </span>
         <div className="spacer" />
         <SavedViews project={project} page="runs" current={state.view} query={viewQuery(state, DEFAULT_RUN_COLUMNS)} onLoad={loadView} />
+        <GroupChooser fields={fields} groups={state.groups} onChange={(groups) => update({ groups }, true)} />
         <ColumnChooser
           fields={fields}
           fieldsError={fieldsError}
@@ -282,6 +285,18 @@ export function RunsPage({ project, query }: PageProps) {
           {otherError}
         </div>
       )}
+      {state.groups.length > 0 ? (
+        <GroupsTable
+          project={project}
+          filter={filter.text}
+          trashed={state.trashed}
+          groupBy={state.groups}
+          columns={state.columns}
+          types={types}
+          aggregate={state.groupAggregate}
+          onAggregate={(groupAggregate) => update({ groupAggregate })}
+        />
+      ) : (
       <VirtualGrid<Row>
         testId="runs-grid"
         columns={columns}
@@ -299,6 +314,7 @@ export function RunsPage({ project, query }: PageProps) {
         selection={sel.grid}
         emptyText={total === 0 ? (state.trashed ? "The trash is empty." : "No runs match.") : null}
       />
+      )}
     </div>
   );
 }
