@@ -147,8 +147,10 @@ def _is_set(conn, path: str) -> bool:
 class _Query:
     """The pieces of the grouping SQL, with their parameters in text order."""
 
-    def __init__(self, now: float):
+    def __init__(self, now: float, sqlite: bool = False):
         self.now = now
+        # SQLite: the covering index gives a number column without a read of the row
+        self.covering = " INDEXED BY fields_table" if sqlite else ""
         self.select: list[str] = []
         self.select_params: list = []
         self.joins: list[str] = []
@@ -209,7 +211,7 @@ class _Query:
         else:
             a = f"a{j}"
             self.joins.append(
-                f"LEFT JOIN fields {a} ON {a}.container_id = c.id AND {a}.path = ? "
+                f"LEFT JOIN fields {a}{self.covering} ON {a}.container_id = c.id AND {a}.path = ? "
                 f"AND {a}.type IN {_listed(_NUMERIC)}"
             )
             self.join_params.append(path)
@@ -302,7 +304,7 @@ def fetch_groups(
             )
             where.append(sql)
             where_params += more
-        q = _Query(now)
+        q = _Query(now, db.dialect.name == "sqlite")
         for i, path in enumerate(by):
             q.key(conn, i, path)
         for j, path in enumerate(columns):
