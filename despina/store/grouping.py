@@ -151,6 +151,10 @@ class _Query:
         self.now = now
         # SQLite: the covering index gives a number column without a read of the row
         self.covering = " INDEXED BY fields_table" if sqlite else ""
+        # ... and one seek by (path, container_id) rather than one per type listed: the
+        # unary + keeps the type test out of the index search (SQLite only; 0.41 -> 0.15 s
+        # at 20,000 runs and 3 columns)
+        self.plus = "+" if sqlite else ""
         self.select: list[str] = []
         self.select_params: list = []
         self.joins: list[str] = []
@@ -188,7 +192,7 @@ class _Query:
             return
         self.joins.append(
             f"LEFT JOIN fields {g} ON {g}.container_id = c.id AND {g}.path = ? "
-            f"AND {g}.type IN {_listed(_KINDS)}"
+            f"AND {self.plus}{g}.type IN {_listed(_KINDS)}"
         )
         self.join_params.append(path)
         kind = " ".join(f"WHEN '{t}' THEN '{k}'" for t, k in _KINDS.items())
@@ -212,7 +216,7 @@ class _Query:
             a = f"a{j}"
             self.joins.append(
                 f"LEFT JOIN fields {a}{self.covering} ON {a}.container_id = c.id AND {a}.path = ? "
-                f"AND {a}.type IN {_listed(_NUMERIC)}"
+                f"AND {self.plus}{a}.type IN {_listed(_NUMERIC)}"
             )
             self.join_params.append(path)
             value = (
