@@ -28,12 +28,13 @@ export function RunsPage({ project, query }: PageProps) {
   const request = useMemo(
     () => ({
       filter: filter.text || undefined,
-      columns: state.columns,
+      // grouped, the page shows groups: the rows fetched only give the total
+      columns: state.groups.length ? ["sys/id"] : state.columns,
       sort_by: state.sort,
       ascending: state.ascending,
       trashed: state.trashed,
     }),
-    [filter.text, state.columns.join("\u0000"), state.sort, state.ascending, state.trashed],
+    [filter.text, state.columns.join("\u0000"), state.groups.length > 0, state.sort, state.ascending, state.trashed],
   );
   const table = useTableRows(project, "run", request);
   const { fields, error: fieldsError } = useProjectFields(workspace, name, "run");
