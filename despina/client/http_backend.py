@@ -27,6 +27,7 @@ from despina import errors, wire
 from despina import operations as ops
 from despina.client.http_groups import GroupCalls
 from despina.client.http_notebooks import NotebookCalls
+from despina.client.http_paths import project_url
 from despina.errors import DespinaError, ServerAuthError, ServerUnavailableError
 
 DEFAULT_TIMEOUT = 60.0
@@ -241,10 +242,7 @@ class HttpBackend(NotebookCalls, GroupCalls):
         return wire.project_from_wire(self._post("/projects", {"name": qualified_name}))
 
     def get_project(self, qualified_name: str):
-        workspace, _, name = qualified_name.rpartition("/")
-        return wire.project_from_wire(
-            self._get(f"/projects/{_path(workspace or 'local')}/{_path(name)}")
-        )
+        return wire.project_from_wire(self._get(project_url(qualified_name)))
 
     def list_projects(self):
         return [wire.project_from_wire(p) for p in self._get("/projects")]
@@ -393,7 +391,6 @@ class HttpBackend(NotebookCalls, GroupCalls):
         trashed: bool | None = False,
         offset: int = 0,
     ):
-        workspace, _, name = project.rpartition("/")
         cols = None
         if columns is not None:
             cols = [c if isinstance(c, str) else {"regex": c.pattern} for c in columns]
@@ -407,10 +404,7 @@ class HttpBackend(NotebookCalls, GroupCalls):
             "offset": offset,
             "trashed": trashed,
         }
-        data = self._post(
-            f"/projects/{_path(workspace or 'local')}/{_path(name)}/tables/{_path(kind)}", body
-        )
-        return wire.table_from_wire(data)
+        return wire.table_from_wire(self._post(project_url(project, "tables", kind), body))
 
     def fetch_project_fields(self, project: str, kind: str) -> list[tuple[str, str]]:
         """As ``Store.fetch_project_fields`` (none for a project hidden from the token)."""

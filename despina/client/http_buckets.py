@@ -11,19 +11,13 @@ request's data range, and the real requests send the shared range the store woul
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
+from despina.client.http_paths import project_url
 from despina.store.model import FloatBuckets
 
 MAX_SERIES = 1000  # uuids in one buckets request (the route's limit)
 _FLOATS = ("edges", "first", "last", "min", "max", "sum", "first_step", "last_step")
 _COUNTS = ("count", "nan_count", "pos_inf_count", "neg_inf_count")
 _SPECIAL = {"Infinity": float("inf"), "-Infinity": float("-inf"), "NaN": float("nan")}
-
-
-def _url(project: str, what: str) -> str:
-    workspace, _, name = project.rpartition("/")
-    return f"/projects/{quote(workspace or 'local', safe='')}/{quote(name, safe='')}/{what}"
 
 
 def _floats(values):
@@ -50,7 +44,7 @@ def fetch_project_fields(backend, project: str, kind: str) -> list[tuple[str, st
     from despina import errors
 
     try:
-        data = backend._get(_url(project, "fields"), kind=kind)
+        data = backend._get(project_url(project, "fields"), kind=kind)
     except errors.NotFoundError:
         return []  # as the store: an unknown project (or one this token may not see) has none
     return sorted((f["path"], f["type"]) for f in data["fields"])
@@ -75,7 +69,7 @@ def fetch_float_buckets(
     out: list = [None] * len(uuids)
     for project, positions in requests:
         data = backend._post(
-            _url(project, "buckets"), {**body, "uuids": [uuids[i] for i in positions]}
+            project_url(project, "buckets"), {**body, "uuids": [uuids[i] for i in positions]}
         )
         for i, series in zip(positions, data["series"], strict=True):
             out[i] = buckets_from_wire(series)
@@ -90,7 +84,7 @@ def _shared_range(backend, uuids, requests, path, x, body) -> tuple[float, float
     probe = {"path": path, "x": x, "x_min": None, "x_max": None, "buckets": 1, "log_x": False}
     for project, positions in requests:
         data = backend._post(
-            _url(project, "buckets"), {**probe, "uuids": [uuids[i] for i in positions]}
+            project_url(project, "buckets"), {**probe, "uuids": [uuids[i] for i in positions]}
         )
         if any(sum(s["count"]) for s in data["series"]):  # else edges are a made-up [0, 0]
             a, b = float(data["series"][0]["edges"][0]), float(data["series"][0]["edges"][-1])

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from despina import wire
+from despina.client.http_paths import project_url
 
 
 class GroupCalls:
@@ -27,7 +26,6 @@ class GroupCalls:
     ):
         from despina.wire_groups import groups_from_wire
 
-        workspace, _, name = project.rpartition("/")
         if isinstance(sort_by, (tuple, list)) and len(sort_by) == 2:
             sort_by = {"column": sort_by[0], "function": sort_by[1]}
         body = {
@@ -40,5 +38,4 @@ class GroupCalls:
             "offset": offset,
             "trashed": trashed,
         }
-        path = "/".join(quote(p, safe="") for p in (workspace or "local", name, "tables", kind))
-        return groups_from_wire(self._post(f"/projects/{path}/groups", body))
+        return groups_from_wire(self._post(project_url(project, "tables", kind, "groups"), body))

@@ -9,15 +9,13 @@ up as a blob first (``blobs.put_bytes``); the server records who made it from th
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from despina import errors
+from despina.client.http_paths import project_url
 from despina.store.notebooks import CheckpointInfo, NotebookInfo
 
 
 def _base(project: str) -> str:
-    workspace, _, name = project.rpartition("/")
-    return f"/projects/{quote(workspace or 'local', safe='')}/{quote(name, safe='')}/notebooks"
+    return project_url(project, "notebooks")
 
 
 def checkpoint_from_wire(d: dict) -> CheckpointInfo:

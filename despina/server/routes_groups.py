@@ -8,13 +8,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from despina import wire
-from despina.server.auth import Caller, require_project, server_state
-from despina.server.checks import check_project
-from despina.server.http import read_payload, reply
-from despina.server.routes_tables import guarded
+from despina.server.auth import Caller
+from despina.server.http import reply
+from despina.server.routes_tables import guarded, order_and_trash, query_request
 from despina.store.db import QueryGuard
 from despina.store.grouping import FUNCTIONS
-from despina.store.model import CONTAINER_KINDS
 from despina.wire_groups import groups_to_wire
 
 router = APIRouter(tags=["tables"])
@@ -64,20 +62,10 @@ def _count(body: dict, what: str, default):
     "and nql (the group's filter: AND it with the query to list the group's runs).",
 )
 async def groups(request: Request, who: Caller, workspace: str, name: str, kind: str):
-    project = check_project(workspace, name)
-    if kind not in CONTAINER_KINDS:
-        raise HTTPException(400, f"kind must be one of {', '.join(CONTAINER_KINDS)}")
-    state = server_state(request)
-    require_project(state, who, project, "viewer")
-    body = await read_payload(request)
+    state, project, body = await query_request(request, who, workspace, name, kind)
     group_by = _paths("group_by", body.get("group_by"), '["params/lr"]')
     columns = _paths("columns", body.get("columns"), '["metrics/acc"]')
-    ascending = body.get("ascending", True)
-    if not isinstance(ascending, bool):
-        raise HTTPException(400, f"ascending must be true or false, not {ascending!r}")
-    trashed = body.get("trashed", False)
-    if trashed is not None and not isinstance(trashed, bool):
-        raise HTTPException(400, "trashed must be true, false or null")
+    ascending, trashed = order_and_trash(body, ascending=True)
     guard = QueryGuard(state.settings.query_timeout)
     result = await guarded(
         request,

@@ -76,6 +76,28 @@ async def guarded(request: Request, guard: QueryGuard, fn, /, *args, **kwargs):
         raise
 
 
+async def query_request(request: Request, who: Caller, workspace: str, name: str, kind: str):
+    """``(state, project, body)`` of a query over one kind of container (the table and its
+    groups): the project and kind checked, the caller a viewer, the JSON body read."""
+    project = check_project(workspace, name)
+    if kind not in CONTAINER_KINDS:
+        raise HTTPException(400, f"kind must be one of {', '.join(CONTAINER_KINDS)}")
+    state = server_state(request)
+    require_project(state, who, project, "viewer")
+    return state, project, await read_payload(request)
+
+
+def order_and_trash(body: dict, ascending: bool) -> tuple[bool, bool | None]:
+    """The body's ``ascending`` (default ``ascending``) and ``trashed`` (default False)."""
+    trashed = body.get("trashed", False)
+    if trashed is not None and not isinstance(trashed, bool):
+        raise HTTPException(400, "trashed must be true, false or null")
+    ascending = body.get("ascending", ascending)
+    if not isinstance(ascending, bool):
+        raise HTTPException(400, f"ascending must be true or false, not {ascending!r}")
+    return ascending, trashed
+
+
 @router.post(
     "/projects/{workspace}/{name}/tables/{kind}",
     summary="Rows of one kind of container (run, model, model_version)",
@@ -88,24 +110,14 @@ async def guarded(request: Request, guard: QueryGuard, fn, /, *args, **kwargs):
     "query whose client disconnects is cancelled.",
 )
 async def table(request: Request, who: Caller, workspace: str, name: str, kind: str):
-    project = check_project(workspace, name)
-    if kind not in CONTAINER_KINDS:
-        raise HTTPException(400, f"kind must be one of {', '.join(CONTAINER_KINDS)}")
-    state = server_state(request)
-    require_project(state, who, project, "viewer")
-    body = await read_payload(request)
+    state, project, body = await query_request(request, who, workspace, name, kind)
     limit = body.get("limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         raise HTTPException(400, "limit must be a non-negative integer")
     offset = body.get("offset") or 0
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         raise HTTPException(400, "offset must be a non-negative integer (rows to skip)")
-    trashed = body.get("trashed", False)
-    if trashed is not None and not isinstance(trashed, bool):
-        raise HTTPException(400, "trashed must be true, false or null")
-    ascending = body.get("ascending", False)
-    if not isinstance(ascending, bool):
-        raise HTTPException(400, f"ascending must be true or false, not {ascending!r}")
+    ascending, trashed = order_and_trash(body, ascending=False)
     sort_by = body.get("sort_by") or "sys/creation_time"
     if not isinstance(sort_by, str):
         raise HTTPException(400, f"sort_by must be a field path (a string), not {sort_by!r}")
