@@ -5,19 +5,41 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from despina.errors import NotFoundError, UsageError
 
 MAX_STATE_BYTES = 64 << 10
 MAX_VIEWS = 500  # per project
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+_SPOOFING = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")  # bidi, BOM
+
+
+def _plain(name: str) -> bool:
+    """Not a URL's dot segment (``/views/..`` would name the list), no bidi controls (a
+    right-to-left override makes a name read as another), no undecodable bytes, and nothing that compatibility
+    normalisation turns into a separator or a dot segment (fullwidth '／', the two dot leader)."""
+    folded = unicodedata.normalize("NFKC", name)
+    return not (
+        folded.strip(".") == ""
+        or "/" in folded
+        or "\\" in folded
+        or "\ufffd" in name
+        or _SPOOFING.search(name)
+    )
 
 
 def check_view_name(name) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 200 or _BAD_NAME.search(name):
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or len(name) > 200
+        or _BAD_NAME.search(name)
+        or not _plain(name)
+    ):
         raise UsageError(
-            f"invalid view name {name!r}: use 1 to 200 characters, without '/', '\\' or "
-            "control characters"
+            f"invalid view name {name!r}: use 1 to 200 characters, without '/', '\\', control "
+            "or bidi characters (or ones that read as them), and not only dots"
         )
     return name
 
