@@ -324,10 +324,21 @@ class PostgresDatabase:
                 if not broken:
                     self._rollback(conn)
                 self._release(conn)
-                if not broken or time.monotonic() > deadline:
+                if not broken:
                     raise
+                if time.monotonic() > deadline:
+                    raise self._lost(None) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+
+    def _lost(self, e) -> StoreError:
+        """The error for a connection lost mid-transaction (the database restarted, or an
+        administrator ended the session): retryable, as batches are idempotent."""
+        why = f": {str(e).strip()}" if e is not None else ""
+        return StoreError(
+            f"lost the connection to the store database {self.path}{why}; try again (a batch "
+            "sent again is applied once)"
+        )
 
     def _rollback(self, conn: PostgresConnection) -> None:
         try:
@@ -367,14 +378,18 @@ class PostgresDatabase:
             self._guard(conn, guard)
         try:
             yield conn
-        except BaseException:
+        except BaseException as e:
             if not conn.raw.broken:
                 self._rollback(conn)
+            elif isinstance(e, self._psycopg.OperationalError):
+                raise self._lost(e) from None
             raise
         else:
             try:
                 conn.raw.execute("COMMIT")
-            except self._psycopg.Error:
+            except self._psycopg.Error as e:
+                if conn.raw.broken and isinstance(e, self._psycopg.OperationalError):
+                    raise self._lost(e) from None
                 if guard is None or not conn.cancel_sent:
                     raise
                 raise guard.error() from None  # the cancel request came late
