@@ -147,6 +147,11 @@ def main() -> None:
                 "| replicas | clients | points per client | points/s |",
                 "|---|---|---|---|",
                 *rows,
+                "",
+                "On one machine more replicas add no capacity: the clients, the replicas, "
+                "nginx and PostgreSQL share its cores, so the figures show what the proxy "
+                "path costs. Spread over machines (docs/deploy.md), each replica adds the "
+                "cores of its own.",
             ]
         ),
     )
