@@ -142,4 +142,4 @@ def test_backup_of_postgresql_and_s3_restores_into_a_fresh_deployment(tmp_path, 
             env=_client_env(second, token, tmp_path / "logger-b"),
             cwd=work,
         ).stdout
-        assert json.loads(ids.strip().splitlines()[-1])["run1"] == "BKPG-2"
+        assert json.loads(ids.strip().splitlines()[-1])["run1"] == "BKP2-2"
