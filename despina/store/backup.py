@@ -234,7 +234,7 @@ def _backup_sqlite(database_url: str, writer: Writer) -> dict:
         raise BackupError(f"there is no store at {path or database_url} to back up")
     target = writer.folder / "database" / "store.db"
     target.parent.mkdir(parents=True)
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)  # every page in one step: one read transaction, one snapshot
@@ -412,7 +412,7 @@ def _restore_sqlite(folder: Path, database_url: str) -> None:
 
 
 def _sqlite_empty(path: Path) -> bool:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
     try:
         tables = [
             t
