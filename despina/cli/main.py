@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "project": "despina.cli.project",
     "import": "despina.cli.import_cmd",
     "export": "despina.cli.export_cmd",
+    "backup": "despina.cli.backup",
+    "restore": "despina.cli.restore",
 }
 
 
