@@ -199,6 +199,27 @@ class QueryGuard:
         )
 
 
+def _on_read_only_media(path: str) -> bool:
+    """Whether the folder of ``path`` is on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(os.path.dirname(os.path.abspath(path))).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _read_only_uri(path: str) -> str:
+    """A URI opening ``path`` for reading on read-only media. With its write-ahead log and
+    shared-memory files left beside it (a process that ended without closing), SQLite reads
+    through them; without them the file is all there is, and ``immutable`` tells SQLite that
+    no one can change it (no one can: the media is read-only)."""
+    from urllib.parse import quote
+
+    ro = f"file:{quote(os.path.abspath(path))}?mode=ro"
+    if os.path.exists(path + "-wal") and os.path.exists(path + "-shm"):
+        return ro
+    return ro + "&immutable=1"
+
+
 def _is_busy(e: sqlite3.OperationalError) -> bool:
     msg = str(e).lower()
     return "locked" in msg or "busy" in msg
@@ -245,27 +266,39 @@ class Database:
         # SQLite's own lock poll it with sleeps of up to 100 ms, which starves a busy server.
         self._write_lock = threading.Lock() if not self.memory else None
         self.closed = False
+        self.read_only = False  # opened for reading only: its folder is on read-only media
 
     # ---- connections ----------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(
-                self.path or ":memory:",
-                timeout=BUSY_TIMEOUT,
-                isolation_level=None,  # we issue BEGIN / COMMIT ourselves
-                check_same_thread=False,  # used by one thread, but closed by close()
-            )
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot open the store database {self.path}: {e}") from None
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        if not self.memory:
-            self._retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            conn = self._open(self.path or ":memory:", uri=False)
+            if not self.memory:
+                self._retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+        except sqlite3.OperationalError:
+            if self.memory or not _on_read_only_media(self.path):
+                raise
+            conn = self._open(_read_only_uri(self.path), uri=True)
+            self.read_only = True
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("REGEXP", 2, _regexp, deterministic=True)
         with self._connections_lock:
             self._connections.append(conn)
+        return conn
+
+    def _open(self, target: str, uri: bool) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                target,
+                timeout=BUSY_TIMEOUT,
+                isolation_level=None,  # we issue BEGIN / COMMIT ourselves
+                check_same_thread=False,  # used by one thread, but closed by close()
+                uri=uri,
+            )
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the store database {self.path}: {e}") from None
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         return conn
 
     def connection(self) -> sqlite3.Connection:
@@ -372,6 +405,14 @@ class Database:
         so it never fails half-way on a lock. Nested calls join the outer transaction.
         ``lock`` names what the transaction changes (``"container:<uuid>"``); SQLite's one
         write lock already covers it, PostgreSQL locks just that (see postgres.py)."""
+        if not self.read_only:
+            self.connection()  # opening finds out whether the media is read-only
+        if self.read_only:
+            raise StoreError(
+                f"the store {self.path} is on a read-only file system: it can be read but not "
+                "written. Make it writable again (or point DESPINA_DATA_DIRECTORY at a writable "
+                "folder) and log again; nothing stored there was changed."
+            )
         return self._scope("BEGIN IMMEDIATE", write=True)
 
     def reading(self, guard: QueryGuard | None = None):
