@@ -40,7 +40,10 @@ export function RunsPage({ project, query }: PageProps) {
   );
   const table = useTableRows(project, "run", request);
   useTitle("runs", projectName(project));
-  const cursor = useRowCursor(state.groups.length ? 0 : (table.total ?? 0), (i) => { const id = table.get(i)?.["sys/id"]; if (typeof id === "string") navigate([...path.slice(0, 3), "runs", id]); });
+  const cursor = useRowCursor(state.groups.length ? 0 : (table.total ?? 0), (i) => {
+    const id = table.get(i)?.["sys/id"];
+    if (typeof id === "string") navigate([...path.slice(0, 3), "runs", id]);
+  });
   const { fields, error: fieldsError } = useProjectFields(workspace, name, "run");
   const sel = useSelection(table.get, table.held, table.total);
   const [busy, setBusy] = useState<string | null>(null);
