@@ -19,6 +19,11 @@ import { ProjectMetadataPage } from "./pages/ProjectMetadataPage";
 import { NotebooksPage } from "./pages/NotebooksPage";
 import { NotebookPage } from "./pages/NotebookPage";
 import { Header } from "./components/Header";
+import { ShortcutsDialog } from "./components/ShortcutsDialog";
+import { applyTheme, storedTheme } from "./lib/theme";
+
+// the remembered theme, before the first paint
+applyTheme(storedTheme());
 
 export function App() {
   const loc = useLocation();
@@ -71,6 +76,7 @@ export function App() {
     <div className="app">
       <Header path={loc.path} />
       <main className="page">{page}</main>
+      <ShortcutsDialog />
     </div>
   );
 }

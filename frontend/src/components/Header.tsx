@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { getJSON, getToken, setToken } from "../api/client";
 import { formatHash, navigate } from "../lib/router";
+import { parseTheme, useTheme } from "../lib/theme";
 
 interface Me {
   name: string;
@@ -14,6 +15,7 @@ export function Header({ path }: { path: string[] }) {
   const [me, setMe] = useState<Me | null>(null);
   const [auth, setAuth] = useState<boolean | null>(null);
   const signedIn = head !== "login";
+  const [theme, setTheme] = useTheme();
 
   useEffect(() => {
     if (!signedIn) return;
@@ -52,6 +54,18 @@ export function Header({ path }: { path: string[] }) {
         </nav>
       )}
       <div className="spacer" />
+      <select
+        className="theme-switch"
+        aria-label="Colour theme"
+        title="Colour theme"
+        data-testid="theme-switch"
+        value={theme}
+        onChange={(e) => setTheme(parseTheme(e.target.value))}
+      >
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
       {signedIn && me && auth && (
         <>
           <span className="muted" data-testid="user-name">

@@ -8,6 +8,7 @@ import { useAsync } from "../components/run/useAsync";
 import { formatBytes, formatDatetime } from "../lib/format";
 import { parseNotebook, type Notebook } from "../lib/notebook/notebook";
 import { formatHash } from "../lib/router";
+import { projectName, useTitle } from "../lib/title";
 
 interface Loaded {
   checkpoint: Checkpoint;
@@ -30,6 +31,7 @@ function useObjectUrl(bytes: ArrayBuffer | null, type: string): string | null {
 }
 
 export default function CheckpointPage({ project, notebookId, checkpointId }: { project: ProjectRef; notebookId: number; checkpointId: number }) {
+  useTitle(`checkpoint ${checkpointId}`, `notebook ${notebookId}`, projectName(project));
   const { workspace, name } = project;
   const res = useAsync<Loaded>(async (signal) => {
     const p = { workspace, name };

@@ -14,8 +14,10 @@ import { SeriesPicker } from "../components/compare/SeriesPicker";
 import { useCompareRuns } from "../components/compare/useCompareRuns";
 import "../components/compare/compare.css";
 import "../components/run/run.css";
+import { projectName, useTitle } from "../lib/title";
 
 export default function ComparePage({ project, query }: PageProps) {
+  useTitle("compare", projectName(project));
   const sysIds = (query.get("runs") ?? "")
     .split(",")
     .map((s) => s.trim())

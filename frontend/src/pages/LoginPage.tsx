@@ -2,6 +2,7 @@
 // an API token. The token is kept in localStorage; then the page the user wanted opens.
 import { useEffect, useState } from "react";
 import { API, getJSON, setToken } from "../api/client";
+import { useTitle } from "../lib/title";
 
 interface Health {
   status: string;
@@ -33,6 +34,7 @@ async function checkToken(token: string): Promise<string | null> {
 }
 
 export function LoginPage({ next }: { next: string | null }) {
+  useTitle("sign in");
   const [health, setHealth] = useState<Health | null>(null);
   const [user, setUser] = useState("");
   const [password, setPassword] = useState("");

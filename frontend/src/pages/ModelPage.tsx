@@ -10,10 +10,12 @@ import { defaultWidth } from "../components/grid/layout";
 import { useTableRows, type Row } from "../components/grid/useTableRows";
 import { VirtualGrid, type GridColumn } from "../components/grid/VirtualGrid";
 import { formatHash } from "../lib/router";
+import { projectName, useTitle } from "../lib/title";
 
 const VERSION_COLUMNS = ["sys/id", "sys/stage", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time", "sys/tags"];
 
 export function ModelPage({ project, sysId }: { project: ProjectRef; sysId: string; query?: URLSearchParams }) {
+  useTitle(`model ${sysId}`, projectName(project));
   const { workspace, name } = project;
   const [fields, setFields] = useState<FieldValue[] | null>(null);
   const [error, setError] = useState<string | null>(null);

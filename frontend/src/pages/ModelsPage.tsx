@@ -14,8 +14,10 @@ import { VirtualGrid, type GridColumn } from "../components/grid/VirtualGrid";
 import { NqlBox } from "../components/nql/NqlBox";
 import { formatHash, navigate } from "../lib/router";
 import { DEFAULT_MODEL_COLUMNS, decodeState, encodeState, viewQuery } from "../lib/urlstate";
+import { projectName, useTitle } from "../lib/title";
 
 export function ModelsPage({ project, query }: PageProps) {
+  useTitle("models", projectName(project));
   const { workspace, name } = project;
   const path = useMemo(() => ["p", workspace, name, "models"], [workspace, name]);
   const [state, update] = useViewState(path, query, DEFAULT_MODEL_COLUMNS);

@@ -9,10 +9,12 @@ import { useAsync } from "../components/run/useAsync";
 import { formatDatetime } from "../lib/format";
 import { foldUnchanged } from "../lib/notebook/linediff";
 import { formatHash } from "../lib/router";
+import { projectName, useTitle } from "../lib/title";
 
 const STATUSES: CellStatus[] = ["changed", "added", "removed", "same"];
 
 export default function NotebookDiffPage({ project, notebookId, query }: { project: ProjectRef; notebookId: number; query: URLSearchParams }) {
+  useTitle("diff", `notebook ${notebookId}`, projectName(project));
   const { workspace, name } = project;
   const a = Number(query.get("a"));
   const b = Number(query.get("b"));

@@ -7,12 +7,14 @@ import { useAsync } from "../components/run/useAsync";
 import "../components/notebook/notebook.css";
 import { formatBytes, formatDatetime } from "../lib/format";
 import { formatHash, navigate } from "../lib/router";
+import { projectName, useTitle } from "../lib/title";
 
 function Pick({ side, checked, onPick, id }: { side: "a" | "b"; checked: boolean; onPick: () => void; id: number }) {
   return <input type="radio" name={`side-${side}`} checked={checked} onChange={onPick} aria-label={`compare ${side.toUpperCase()}: checkpoint ${id}`} data-testid={`pick-${side}`} />;
 }
 
 export function NotebookPage({ project, notebookId }: { project: ProjectRef; notebookId: number }) {
+  useTitle(`notebook ${notebookId}`, projectName(project));
   const { workspace, name } = project;
   const res = useAsync((signal) => getNotebook({ workspace, name }, notebookId, signal), `${workspace}/${name}/${notebookId}`);
   const checkpoints: Checkpoint[] = res.data?.checkpoints ?? [];

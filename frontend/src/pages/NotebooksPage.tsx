@@ -5,8 +5,10 @@ import { useAsync } from "../components/run/useAsync";
 import "../components/notebook/notebook.css";
 import { formatDatetime } from "../lib/format";
 import { formatHash } from "../lib/router";
+import { projectName, useTitle } from "../lib/title";
 
 export function NotebooksPage({ project }: { project: ProjectRef }) {
+  useTitle("notebooks", projectName(project));
   const { workspace, name } = project;
   const list = useAsync((signal) => listNotebooks({ workspace, name }, signal), `${workspace}/${name}`);
   const notebooks = list.data;

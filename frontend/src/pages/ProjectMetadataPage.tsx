@@ -6,8 +6,10 @@ import { getProject, type ProjectInfo } from "../api/projects";
 import type { ProjectRef } from "../api/types";
 import { FieldsTable } from "../components/grid/FieldsTable";
 import { formatDatetime } from "../lib/format";
+import { projectName, useTitle } from "../lib/title";
 
 export function ProjectMetadataPage({ project }: { project: ProjectRef }) {
+  useTitle("project", projectName(project));
   const { workspace, name } = project;
   const [info, setInfo] = useState<ProjectInfo | null>(null);
   const [fields, setFields] = useState<FieldValue[] | null>(null);

@@ -3,8 +3,10 @@ import { useEffect, useState } from "react";
 import { byWorkspace, listProjects, type ProjectInfo } from "../api/projects";
 import { formatDatetime } from "../lib/format";
 import { formatHash } from "../lib/router";
+import { useTitle } from "../lib/title";
 
 export function ProjectsPage() {
+  useTitle("projects");
   const [projects, setProjects] = useState<ProjectInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 

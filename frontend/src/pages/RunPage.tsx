@@ -15,6 +15,7 @@ import { RunHeader } from "../components/run/RunHeader";
 import { SourceTab } from "../components/run/SourceTab";
 import { isRunning, useRunData } from "../components/run/useRunData";
 import "../components/run/run.css";
+import { projectName, useTitle } from "../lib/title";
 
 const TABS = [
   ["fields", "Fields"],
@@ -41,6 +42,7 @@ export default function RunPage({ project, sysId, query }: PageProps & { sysId: 
   };
 
   const name = String(data.values.get("sys/name")?.value ?? sysId);
+  useTitle(name !== sysId ? `${sysId} ${name}` : sysId, projectName(project));
   const ctx: RunContext | null = useMemo(
     () =>
       data.info

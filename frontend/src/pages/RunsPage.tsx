@@ -18,6 +18,8 @@ import { GroupChooser } from "../components/groups/GroupChooser";
 import { GroupsTable } from "../components/groups/GroupsTable";
 import { NqlBox } from "../components/nql/NqlBox";
 import { formatHash, navigate } from "../lib/router";
+import { useRowCursor } from "../lib/shortcuts";
+import { projectName, useTitle } from "../lib/title";
 import { DEFAULT_RUN_COLUMNS, composeFilter, decodeState, encodeState, viewQuery } from "../lib/urlstate";
 
 export function RunsPage({ project, query }: PageProps) {
@@ -37,6 +39,11 @@ export function RunsPage({ project, query }: PageProps) {
     [filter.text, state.columns.join("\u0000"), state.groups.length > 0, state.sort, state.ascending, state.trashed],
   );
   const table = useTableRows(project, "run", request);
+  useTitle("runs", projectName(project));
+  const cursor = useRowCursor(state.groups.length ? 0 : (table.total ?? 0), (i) => {
+    const id = table.get(i)?.["sys/id"];
+    if (typeof id === "string") navigate([...path.slice(0, 3), "runs", id]);
+  });
   const { fields, error: fieldsError } = useProjectFields(workspace, name, "run");
   const sel = useSelection(table.get, table.held, table.total);
   const [busy, setBusy] = useState<string | null>(null);
@@ -313,6 +320,7 @@ export function RunsPage({ project, query }: PageProps) {
         onReorder={(cols) => update({ columns: cols })}
         onRemove={(p) => update({ columns: state.columns.filter((c) => c !== p) })}
         selection={sel.grid}
+        cursor={cursor}
         emptyText={total === 0 ? (state.trashed ? "The trash is empty." : "No runs match.") : null}
       />
       )}

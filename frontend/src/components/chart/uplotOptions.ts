@@ -3,6 +3,7 @@
 import uPlot from "uplot";
 import { formatDuration, selectionRange, type Marker, type XKind } from "../../lib/series";
 import { runColor, withAlpha } from "./colors";
+import { withThemeColors } from "./themeColors";
 
 export interface PlotHandlers {
   /** the markers to draw, read at draw time so new data needs no new chart */
@@ -72,7 +73,7 @@ export function plotOptions(args: {
       bands.push({ series: [top, top + 1], fill: withAlpha(color, 0.15) });
     }
   }
-  return {
+  return withThemeColors({
     width: args.width,
     height: args.height,
     legend: { show: false },
@@ -109,5 +110,5 @@ export function plotOptions(args: {
       ],
       ready: [(u) => u.over.addEventListener("dblclick", () => handlers.onReset())],
     },
-  };
+  });
 }

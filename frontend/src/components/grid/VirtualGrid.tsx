@@ -41,6 +41,8 @@ export interface VirtualGridProps<Row> {
   pinFirst?: boolean;
   /** The rows shown are an older answer while a new one loads: drawn faded. */
   stale?: boolean;
+  /** The keyboard's cursor row (j/k), marked and kept on screen. */
+  cursor?: number;
   testId?: string;
 }
 
@@ -77,6 +79,12 @@ function headerLabel(text: string, room: number): string {
   return label;
 }
 
+function scrollRowIntoView(el: HTMLElement, row: number, rowHeight: number, header: number): void {
+  const top = row * rowHeight;
+  if (top < el.scrollTop) el.scrollTop = top;
+  else if (top + rowHeight + header > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight + header - el.clientHeight;
+}
+
 export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
   const { columns, rowCount, getRow, onRange, renderCell, sort, selection } = props;
   const rowHeight = props.rowHeight ?? 28;
@@ -110,6 +118,11 @@ export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  useEffect(() => {
+    const el = box.current;
+    if (el && props.cursor !== undefined && props.cursor >= 0) scrollRowIntoView(el, props.cursor, rowHeight, HEADER);
+  }, [props.cursor]);
 
   useEffect(() => {
     onRange?.(seen.start, seen.end);
@@ -268,10 +281,11 @@ export function VirtualGrid<Row>(props: VirtualGridProps<Row>) {
     body.push(
       <div
         key={r}
-        className={"grid-row" + (r % 2 ? " odd" : "") + (selected ? " selected" : "")}
+        className={"grid-row" + (r % 2 ? " odd" : "") + (selected ? " selected" : "") + (props.cursor === r ? " cursor" : "")}
         style={{ top: HEADER + r * rowHeight, height: rowHeight, width: totalWidth }}
         data-testid="grid-row"
         data-row={r}
+        aria-current={props.cursor === r ? "true" : undefined}
         data-loaded={row !== undefined && !props.stale ? "1" : "0"}
       >
         {pinned > 0 ? (
