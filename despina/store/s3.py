@@ -119,10 +119,13 @@ class S3BlobStore:
                     region_name=region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
                     config=config,
                 )
-        from botocore.exceptions import ClientError
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         self._client = client
-        self._client_error = ClientError
+        # an answer of the S3 server, or none at all (refused, reset, timed out): either is a
+        # StoreError (503, retried by clients), never an error of the request
+        self._client_error = (ClientError, BotoCoreError, S3UploadFailedError)
 
     def __repr__(self) -> str:
         return f"S3BlobStore(s3://{self.bucket}/{self.prefix})"
@@ -138,10 +141,15 @@ class S3BlobStore:
     # ---- reads ------------------------------------------------------------------------------
 
     def _missing(self, e) -> bool:
-        code = str(e.response.get("Error", {}).get("Code", ""))
+        code = str(getattr(e, "response", {}).get("Error", {}).get("Code", ""))
         return code in ("404", "NoSuchKey", "NotFound")
 
     def _fail(self, e, what: str):
+        if not hasattr(e, "response"):  # no answer: the server is out of reach
+            return StoreError(
+                f"cannot reach the S3 server {self.endpoint_url or 'AWS S3'} for bucket "
+                f"{self.bucket!r} ({what}): {e}; nothing was stored, try again"
+            )
         code = str(e.response.get("Error", {}).get("Code", ""))
         if code == "NoSuchBucket":
             return StoreError(
