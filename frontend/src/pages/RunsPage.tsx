@@ -6,6 +6,7 @@ import { setTags, setTrashed } from "../api/operations";
 import { queryError } from "../api/tables";
 import type { PageProps } from "../api/types";
 import { ColumnChooser } from "../components/grid/ColumnChooser";
+import { CsvDownload } from "../components/grid/CsvDownload";
 import { CellValue } from "../components/grid/Cell";
 import { defaultWidth } from "../components/grid/layout";
 import { SavedViews } from "../components/grid/SavedViews";
@@ -213,6 +214,12 @@ export function RunsPage({ project, query }: PageProps) {
         </span>
         <div className="spacer" />
         <SavedViews project={project} page="runs" current={state.view} query={viewQuery(state, DEFAULT_RUN_COLUMNS)} onLoad={loadView} />
+        <CsvDownload
+          project={project}
+          kind="run"
+          request={{ ...request, columns: state.columns }}
+          filename={`${workspace}-${name}-runs.csv`}
+        />
         <GroupChooser fields={fields} groups={state.groups} onChange={(groups) => update({ groups }, true)} />
         <ColumnChooser
           fields={fields}
