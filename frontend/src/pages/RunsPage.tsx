@@ -9,6 +9,8 @@ import { ColumnChooser } from "../components/grid/ColumnChooser";
 import { CsvDownload } from "../components/grid/CsvDownload";
 import { CellValue } from "../components/grid/Cell";
 import { defaultWidth } from "../components/grid/layout";
+import { RunStateBadge } from "../components/grid/RunStateBadge";
+import { withStateColumns } from "../components/grid/runState";
 import { SavedViews } from "../components/grid/SavedViews";
 import { seenValues, useProjectFields } from "../components/grid/useProjectFields";
 import { useSelection } from "../components/grid/useSelection";
@@ -30,7 +32,7 @@ export function RunsPage({ project, query }: PageProps) {
     () => ({
       filter: filter.text || undefined,
       // grouped, the page shows groups: the rows fetched only give the total
-      columns: state.groups.length ? ["sys/id"] : state.columns,
+      columns: state.groups.length ? ["sys/id"] : withStateColumns(state.columns),
       sort_by: state.sort,
       ascending: state.ascending,
       trashed: state.trashed,
@@ -76,6 +78,8 @@ export function RunsPage({ project, query }: PageProps) {
           </a>
         );
       }
+      if (c.path === "sys/state") return <RunStateBadge state={v} failed={row["sys/failed"]} />;
+      if (c.path === "sys/failed" && v === true) return <RunStateBadge state={null} failed />;
       return <CellValue value={v} type={c.type} path={c.path} />;
     },
     [workspace, name],
