@@ -7,7 +7,7 @@ import { queryError } from "../api/tables";
 import type { PageProps } from "../api/types";
 import { ColumnChooser } from "../components/grid/ColumnChooser";
 import { CsvDownload } from "../components/grid/CsvDownload";
-import { CellValue } from "../components/grid/Cell";
+import { CellValue, ChangedCell } from "../components/grid/Cell";
 import { defaultWidth } from "../components/grid/layout";
 import { RunStateBadge } from "../components/grid/RunStateBadge";
 import { withStateColumns } from "../components/grid/runState";
@@ -22,6 +22,9 @@ import { GroupsTable } from "../components/groups/GroupsTable";
 import { NqlBox } from "../components/nql/NqlBox";
 import { formatHash, navigate } from "../lib/router";
 import { DEFAULT_RUN_COLUMNS, composeFilter, decodeState, encodeState, viewQuery } from "../lib/urlstate";
+
+/** How often the rows on screen are fetched again while "Live" is on, in ms. */
+const LIVE_MS = 2000;
 
 export function RunsPage({ project, query }: PageProps) {
   const { workspace, name } = project;
@@ -39,7 +42,8 @@ export function RunsPage({ project, query }: PageProps) {
     }),
     [filter.text, state.columns.join("\u0000"), state.groups.length > 0, state.sort, state.ascending, state.trashed],
   );
-  const table = useTableRows(project, "run", request);
+  const [live, setLive] = useState(true);
+  const table = useTableRows(project, "run", request, live ? LIVE_MS : 0);
   const { fields, error: fieldsError } = useProjectFields(workspace, name, "run");
   const sel = useSelection(table.get, table.held, table.total);
   const [busy, setBusy] = useState<string | null>(null);
@@ -69,7 +73,10 @@ export function RunsPage({ project, query }: PageProps) {
   const valuesFor = useCallback((p: string) => seenValues(table.held(), p), [table.version]);
 
   const renderCell = useCallback(
-    (row: Row, c: GridColumn) => {
+    (row: Row, c: GridColumn) => <ChangedCell mark={table.changed(row, c.path)}>{cellContent(row, c)}</ChangedCell>,
+    [table.changed, workspace, name],
+  );
+  const cellContent = (row: Row, c: GridColumn) => {
       const v = row[c.path];
       if (c.path === "sys/id" && typeof v === "string") {
         return (
@@ -81,9 +88,7 @@ export function RunsPage({ project, query }: PageProps) {
       if (c.path === "sys/state") return <RunStateBadge state={v} failed={row["sys/failed"]} />;
       if (c.path === "sys/failed" && v === true) return <RunStateBadge state={null} failed />;
       return <CellValue value={v} type={c.type} path={c.path} />;
-    },
-    [workspace, name],
-  );
+  };
 
   const onSort = (p: string) => {
     if (state.sort === p) update({ ascending: !state.ascending });
@@ -216,6 +221,10 @@ export function RunsPage({ project, query }: PageProps) {
           {total === null ? "…" : `${total.toLocaleString()} ${state.trashed ? "trashed " : ""}run${total === 1 ? "" : "s"}`}
           {table.loading && <span className="spinner" aria-label="loading" />}
         </span>
+        <label className="toggle live-toggle" title="Fetch the rows on screen again every few seconds and mark what changed">
+          <input type="checkbox" data-testid="live-toggle" checked={live} onChange={(e) => setLive(e.target.checked)} />
+          Live
+        </label>
         <div className="spacer" />
         <SavedViews project={project} page="runs" current={state.view} query={viewQuery(state, DEFAULT_RUN_COLUMNS)} onLoad={loadView} />
         <CsvDownload
