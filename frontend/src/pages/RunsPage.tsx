@@ -43,7 +43,7 @@ export function RunsPage({ project, query }: PageProps) {
     [filter.text, state.columns.join("\u0000"), state.groups.length > 0, state.sort, state.ascending, state.trashed],
   );
   const [live, setLive] = useState(true);
-  const table = useTableRows(project, "run", request, live ? LIVE_MS : 0);
+  const table = useTableRows(project, "run", request, live && !state.groups.length ? LIVE_MS : 0);
   const { fields, error: fieldsError } = useProjectFields(workspace, name, "run");
   const sel = useSelection(table.get, table.held, table.total);
   const [busy, setBusy] = useState<string | null>(null);
