@@ -221,10 +221,12 @@ export function RunsPage({ project, query }: PageProps) {
           {total === null ? "…" : `${total.toLocaleString()} ${state.trashed ? "trashed " : ""}run${total === 1 ? "" : "s"}`}
           {table.loading && <span className="spinner" aria-label="loading" />}
         </span>
-        <label className="toggle live-toggle" title="Fetch the rows on screen again every few seconds and mark what changed">
-          <input type="checkbox" data-testid="live-toggle" checked={live} onChange={(e) => setLive(e.target.checked)} />
-          Live
-        </label>
+        {!state.groups.length && (
+          <label className="toggle live-toggle" title="Fetch the rows on screen again every few seconds and mark what changed">
+            <input type="checkbox" data-testid="live-toggle" checked={live} onChange={(e) => setLive(e.target.checked)} />
+            Live
+          </label>
+        )}
         <div className="spacer" />
         <SavedViews project={project} page="runs" current={state.view} query={viewQuery(state, DEFAULT_RUN_COLUMNS)} onLoad={loadView} />
         <CsvDownload
