@@ -15,6 +15,7 @@ const NotebookDiffPage = lazy(() => import("./pages/NotebookDiffPage"));
 const loadingPage = <div className="muted">loading…</div>;
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
+import { ModelVersionPage } from "./pages/ModelVersionPage";
 import { ProjectMetadataPage } from "./pages/ProjectMetadataPage";
 import { NotebooksPage } from "./pages/NotebooksPage";
 import { NotebookPage } from "./pages/NotebookPage";
@@ -52,6 +53,8 @@ export function App() {
           <ComparePage project={project} query={loc.query} />
         </Suspense>
       );
+    else if (section === "models" && id && sub === "versions" && subId)
+      page = <ModelVersionPage project={project} modelId={id} versionId={subId} />;
     else if (section === "models" && id) page = <ModelPage project={project} sysId={id} query={loc.query} />;
     else if (section === "models") page = <ModelsPage project={project} query={loc.query} />;
     else if (section === "metadata") page = <ProjectMetadataPage project={project} />;

@@ -52,3 +52,38 @@ export function queryError(e: unknown): QueryError | null {
   const firstLine = e.message.split("\n")[0];
   return { message: firstLine, position };
 }
+
+/** Rows a request of `fetchAllRows` asks for at a time. */
+export const EXPORT_PAGE = 1000;
+
+/**
+ * Every row matching a request (all pages, `limit` rows at a time through the tables
+ * route), in the request's order; `onProgress(done, total)` after each page. Rows as objects
+ * keyed by column, with the columns and types of the answers.
+ */
+export async function fetchAllRows(
+  project: ProjectRef,
+  kind: TableKind,
+  body: Omit<TableRequest, "limit" | "offset">,
+  onProgress?: (done: number, total: number | null) => void,
+  signal?: AbortSignal,
+  limit = EXPORT_PAGE,
+): Promise<{ columns: string[]; types: Record<string, string>; rows: Record<string, unknown>[] }> {
+  const rows: Record<string, unknown>[] = [];
+  let columns: string[] = [];
+  const types: Record<string, string> = {};
+  for (let offset = 0; ; offset += limit) {
+    const answer = await fetchTable(project, kind, { ...body, limit, offset }, signal);
+    columns = answer.columns;
+    Object.assign(types, answer.types);
+    for (const values of answer.rows) {
+      const r: Record<string, unknown> = {};
+      answer.columns.forEach((c, i) => (r[c] = values[i]));
+      rows.push(r);
+    }
+    const total = typeof answer.total === "number" ? answer.total : null;
+    onProgress?.(rows.length, total);
+    if (answer.rows.length < limit || (total !== null && rows.length >= total)) break;
+  }
+  return { columns, types, rows };
+}

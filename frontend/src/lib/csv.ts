@@ -1,5 +1,6 @@
-// CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes) for file previews.
-// A preview shows at most `maxRows` rows; the caller says how many there were.
+// CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes): parsed for file
+// previews (at most `maxRows` rows; the caller says how many there were), and written for
+// the runs table's download.
 
 export interface CsvTable {
   rows: string[][];
@@ -63,4 +64,48 @@ export function parseCsv(text: string, maxRows = 1000, delimiter = sniffDelimite
   }
   if (field !== "" || row.length > 0) endRow();
   return { rows, truncated: false };
+}
+
+/** Characters that make a spreadsheet read a cell as a formula ("=cmd|' /C calc'!A0"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One value as CSV text, unquoted: numbers in full precision, floats the API sends as
+ * "NaN"/"Infinity" as such, booleans as true/false, a string set joined by commas, empty for
+ * no value. A string a spreadsheet would run as a formula gets a leading apostrophe (OWASP's
+ * advice); numbers never do (-0.5 stays a number).
+ */
+export function csvText(value: unknown, type?: string): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if ((type === "float" || type === "float_series") && (value === "NaN" || value === "Infinity" || value === "-Infinity"))
+    return String(value);
+  if (Array.isArray(value)) return defuse(value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(","));
+  if (typeof value === "string") return defuse(value);
+  return defuse(JSON.stringify(value));
+}
+
+function defuse(text: string): string {
+  return FORMULA_START.test(text) ? "'" + text : text;
+}
+
+/** A field quoted when it holds a quote, a comma, a line break, or starts/ends with a space. */
+export function csvField(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+}
+
+/** One CSV line (without its line break). */
+export function csvLine(fields: string[]): string {
+  return fields.map(csvField).join(",");
+}
+
+/**
+ * A whole table as CSV: a header of the column paths, then a line a row (CRLF line breaks,
+ * RFC 4180), values by `csvText` with each column's type.
+ */
+export function tableCsv(columns: string[], rows: Record<string, unknown>[], types: Record<string, string> = {}): string {
+  const lines = [csvLine(columns.map(defuse))];
+  for (const r of rows) lines.push(csvLine(columns.map((c) => csvText(r[c], types[c]))));
+  return lines.join("\r\n") + "\r\n";
 }

@@ -1,5 +1,5 @@
-// One model: its fields, and its versions with their stages. Changing a stage writes a
-// change_stage operation and shows the new stage at once.
+// One model: its fields, and its versions with their stages; a version's id opens its page.
+// Changing a stage writes a change_stage operation and shows the new stage at once.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { changeStage, STAGES } from "../api/operations";
 import { containerBySysId, containerFields, type FieldValue } from "../api/fields";
@@ -11,6 +11,7 @@ import { useTableRows, type Row } from "../components/grid/useTableRows";
 import { VirtualGrid, type GridColumn } from "../components/grid/VirtualGrid";
 import { formatHash } from "../lib/router";
 import { projectName, useTitle } from "../lib/title";
+import { versionHash } from "./ModelVersionPage";
 
 const VERSION_COLUMNS = ["sys/id", "sys/stage", "sys/name", "sys/owner", "sys/creation_time", "sys/modification_time", "sys/tags"];
 
@@ -75,8 +76,15 @@ export function ModelPage({ project, sysId }: { project: ProjectRef; sysId: stri
         </select>
       );
     }
+    if (c.path === "sys/id" && typeof v === "string")
+      return (
+        <a href={versionHash(project, sysId, v)} data-testid="version-link">
+          {v}
+        </a>
+      );
     return <CellValue value={v} type={versions.types[c.path]} path={c.path} />;
   };
+  const modelName = fields?.find((f) => f.path === "sys/name")?.value;
 
   const columns: GridColumn[] = VERSION_COLUMNS.map((p) => ({
     path: p,
@@ -89,6 +97,11 @@ export function ModelPage({ project, sysId }: { project: ProjectRef; sysId: stri
       <div className="toolbar">
         <a href={formatHash(["p", workspace, name, "models"])}>← Models</a>
         <strong data-testid="model-id">{sysId}</strong>
+        {typeof modelName === "string" && modelName !== "" && (
+          <span className="muted" data-testid="model-name">
+            {modelName}
+          </span>
+        )}
         <span className="total" data-testid="versions-total">
           {versions.total === null ? "…" : `${versions.total.toLocaleString()} version${versions.total === 1 ? "" : "s"}`}
         </span>
@@ -118,7 +131,7 @@ export function ModelPage({ project, sysId }: { project: ProjectRef; sysId: stri
             onRange={versions.ensure}
             renderCell={renderCell}
             version={versions.version}
-        stale={versions.stale}
+            stale={versions.stale}
             sort={sort}
             onSort={(p) => setSort((s) => (s.path === p ? { ...s, ascending: !s.ascending } : { path: p, ascending: false }))}
             emptyText={versions.total === 0 ? "No versions yet: make one with init_model_version(model=...)." : null}

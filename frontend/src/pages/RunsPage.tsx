@@ -6,8 +6,11 @@ import { setTags, setTrashed } from "../api/operations";
 import { queryError } from "../api/tables";
 import type { PageProps } from "../api/types";
 import { ColumnChooser } from "../components/grid/ColumnChooser";
-import { CellValue } from "../components/grid/Cell";
+import { CsvDownload } from "../components/grid/CsvDownload";
+import { CellValue, ChangedCell } from "../components/grid/Cell";
 import { defaultWidth } from "../components/grid/layout";
+import { RunStateBadge } from "../components/grid/RunStateBadge";
+import { withStateColumns } from "../components/grid/runState";
 import { SavedViews } from "../components/grid/SavedViews";
 import { seenValues, useProjectFields } from "../components/grid/useProjectFields";
 import { useSelection } from "../components/grid/useSelection";
@@ -22,6 +25,9 @@ import { useRowCursor } from "../lib/shortcuts";
 import { projectName, useTitle } from "../lib/title";
 import { DEFAULT_RUN_COLUMNS, composeFilter, decodeState, encodeState, viewQuery } from "../lib/urlstate";
 
+/** How often the rows on screen are fetched again while "Live" is on, in ms. */
+const LIVE_MS = 2000;
+
 export function RunsPage({ project, query }: PageProps) {
   const { workspace, name } = project;
   const path = useMemo(() => ["p", workspace, name, "runs"], [workspace, name]);
@@ -31,14 +37,15 @@ export function RunsPage({ project, query }: PageProps) {
     () => ({
       filter: filter.text || undefined,
       // grouped, the page shows groups: the rows fetched only give the total
-      columns: state.groups.length ? ["sys/id"] : state.columns,
+      columns: state.groups.length ? ["sys/id"] : withStateColumns(state.columns),
       sort_by: state.sort,
       ascending: state.ascending,
       trashed: state.trashed,
     }),
     [filter.text, state.columns.join("\u0000"), state.groups.length > 0, state.sort, state.ascending, state.trashed],
   );
-  const table = useTableRows(project, "run", request);
+  const [live, setLive] = useState(true);
+  const table = useTableRows(project, "run", request, live && !state.groups.length ? LIVE_MS : 0);
   useTitle("runs", projectName(project));
   const cursor = useRowCursor(state.groups.length ? 0 : (table.total ?? 0), (i) => {
     const id = table.get(i)?.["sys/id"];
@@ -73,7 +80,10 @@ export function RunsPage({ project, query }: PageProps) {
   const valuesFor = useCallback((p: string) => seenValues(table.held(), p), [table.version]);
 
   const renderCell = useCallback(
-    (row: Row, c: GridColumn) => {
+    (row: Row, c: GridColumn) => <ChangedCell mark={table.changed(row, c.path)}>{cellContent(row, c)}</ChangedCell>,
+    [table.changed, workspace, name],
+  );
+  const cellContent = (row: Row, c: GridColumn) => {
       const v = row[c.path];
       if (c.path === "sys/id" && typeof v === "string") {
         return (
@@ -82,10 +92,10 @@ export function RunsPage({ project, query }: PageProps) {
           </a>
         );
       }
+      if (c.path === "sys/state") return <RunStateBadge state={v} failed={row["sys/failed"]} />;
+      if (c.path === "sys/failed" && v === true) return <RunStateBadge state={null} failed />;
       return <CellValue value={v} type={c.type} path={c.path} />;
-    },
-    [workspace, name],
-  );
+  };
 
   const onSort = (p: string) => {
     if (state.sort === p) update({ ascending: !state.ascending });
@@ -218,8 +228,20 @@ export function RunsPage({ project, query }: PageProps) {
           {total === null ? "…" : `${total.toLocaleString()} ${state.trashed ? "trashed " : ""}run${total === 1 ? "" : "s"}`}
           {table.loading && <span className="spinner" aria-label="loading" />}
         </span>
+        {!state.groups.length && (
+          <label className="toggle live-toggle" title="Fetch the rows on screen again every few seconds and mark what changed">
+            <input type="checkbox" data-testid="live-toggle" checked={live} onChange={(e) => setLive(e.target.checked)} />
+            Live
+          </label>
+        )}
         <div className="spacer" />
         <SavedViews project={project} page="runs" current={state.view} query={viewQuery(state, DEFAULT_RUN_COLUMNS)} onLoad={loadView} />
+        <CsvDownload
+          project={project}
+          kind="run"
+          request={{ ...request, columns: state.columns }}
+          filename={`${workspace}-${name}-runs.csv`}
+        />
         <GroupChooser fields={fields} groups={state.groups} onChange={(groups) => update({ groups }, true)} />
         <ColumnChooser
           fields={fields}

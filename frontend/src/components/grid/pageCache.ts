@@ -90,6 +90,33 @@ export class PageCache<Row> {
     }
   }
 
+  /**
+   * Writes rows fetched again from ``start`` on (a poll of the rows on screen) into the pages
+   * held; rows of pages not held are left out (they are fetched when scrolled to).
+   */
+  setRows(start: number, rows: Row[]): void {
+    const copied = new Set<number>();
+    for (let i = 0; i < rows.length; i++) {
+      const p = this.pageOf(start + i);
+      let page = this.pages.get(p);
+      if (!page) continue;
+      if (!copied.has(p)) {
+        page = page.slice();
+        this.pages.set(p, page);
+        copied.add(p);
+      }
+      page[(start + i) % this.pageSize] = rows[i];
+    }
+  }
+
+  /**
+   * Forgets the held pages outside [first, last] (rows moved: new ones came in above them),
+   * so they are fetched again when scrolled to.
+   */
+  keepOnly(first: number, last: number): void {
+    for (const p of [...this.pages.keys()]) if (p < first || p > last) this.pages.delete(p);
+  }
+
   /** Aborts what is on its way, keeping the pages held. */
   abortAll(): void {
     for (const c of this.pending.values()) c.abort();

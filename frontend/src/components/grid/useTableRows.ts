@@ -1,9 +1,13 @@
 // Rows of a server table fetched page by page as the grid asks for them. The page cache
 // lives as long as the request (filter, sort, columns...) is the same; a change starts over.
+// Live (``live`` ms), the rows on screen are fetched again now and then (only those: the
+// window, with offset and limit), and the cells that changed are marked for a while; when the
+// total changes (new runs), the other pages are forgotten and the window's pages fetched anew.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError } from "../../api/client";
 import { fetchTable, type TableKind, type TableRequest } from "../../api/tables";
 import type { ProjectRef } from "../../api/types";
+import { byId, cellKey, changedKeys, nextPoll, rowKey } from "./liveDiff";
 import { PageCache } from "./pageCache";
 
 export type Row = Record<string, unknown>;
@@ -26,9 +30,13 @@ export interface TableRows {
   reload(): void;
   /** Changes held rows in place (an edit shown at once, before the reload). */
   patch(match: (r: Row) => boolean, fn: (r: Row) => Row): void;
+  /** Non-zero (a count of changes, to restart a highlight) while a cell shows a value a live poll just changed or a row it just brought. */
+  changed(row: Row, path: string): number;
 }
 
 export const PAGE_SIZE = 200;
+/** How long a changed cell stays marked, in ms. */
+export const CHANGED_MS = 3000;
 
 export function rowsFromAnswer(columns: string[], rows: unknown[][]): Row[] {
   return rows.map((values) => {
@@ -38,7 +46,12 @@ export function rowsFromAnswer(columns: string[], rows: unknown[][]): Row[] {
   });
 }
 
-export function useTableRows(project: ProjectRef, kind: TableKind, request: Omit<TableRequest, "limit" | "offset">): TableRows {
+export function useTableRows(
+  project: ProjectRef,
+  kind: TableKind,
+  request: Omit<TableRequest, "limit" | "offset">,
+  live = 0,
+): TableRows {
   const key = JSON.stringify([project.workspace, project.name, kind, request]);
   const [generation, setGeneration] = useState(0);
   const cache = useMemo(() => new PageCache<Row>(PAGE_SIZE), [key, generation]);
@@ -58,6 +71,11 @@ export function useTableRows(project: ProjectRef, kind: TableKind, request: Omit
   const [inflight, setInflight] = useState(0);
   const wanted = useRef({ start: 0, end: 1 });
   const timer = useRef<number | null>(null);
+  const totalRef = useRef<number | null>(null);
+  totalRef.current = total;
+  // changed cells: key -> [count, until]
+  const marks = useRef(new Map<string, [number, number]>());
+  const markCount = useRef(0);
 
   const load = useCallback(
     (page: number) => {
@@ -124,6 +142,63 @@ export function useTableRows(project: ProjectRef, kind: TableKind, request: Omit
     [cache, fetchWanted],
   );
 
+  // Live: poll the window on screen, mark what changed, follow a new total.
+  useEffect(() => {
+    if (live <= 0) return;
+    let stopped = false;
+    let handle: number | null = null;
+    let controller: AbortController | null = null;
+    const poll = async () => {
+      handle = null;
+      const { start, end } = wanted.current;
+      const busy = cache.size === 0 || cache.missing(start, end).length > 0 || document.visibilityState === "hidden";
+      const began = performance.now();
+      if (!busy) {
+        controller = new AbortController();
+        try {
+          const answer = await fetchTable(project, kind, { ...request, limit: end - start, offset: start }, controller.signal);
+          if (stopped) return;
+          const fresh = rowsFromAnswer(answer.columns, answer.rows);
+          const keys = changedKeys(byId(cache.rows()), fresh, answer.columns);
+          const until = Date.now() + CHANGED_MS;
+          for (const k of keys) marks.current.set(k, [++markCount.current, until]);
+          cache.setRows(start, fresh);
+          const newTotal = typeof answer.total === "number" ? answer.total : null;
+          if (newTotal !== null && newTotal !== totalRef.current) {
+            const first = cache.pageOf(start);
+            const last = cache.pageOf(Math.max(start, end - 1));
+            cache.keepOnly(first, last);
+            setTotal(newTotal);
+            for (let p = first; p <= last; p++) if (!cache.isPending(p)) load(p);
+          }
+          setTypes((t) => ({ ...t, ...answer.types }));
+          if (keys.length || newTotal !== totalRef.current) setVersion((v) => v + 1);
+          if (keys.length) window.setTimeout(() => !stopped && setVersion((v) => v + 1), CHANGED_MS + 50);
+        } catch {
+          // a failed poll is tried again at the next one; the page shows the rows it has
+        }
+      }
+      if (!stopped) handle = window.setTimeout(poll, nextPoll(live, performance.now() - began));
+    };
+    handle = window.setTimeout(poll, live);
+    return () => {
+      stopped = true;
+      if (handle !== null) window.clearTimeout(handle);
+      controller?.abort();
+    };
+  }, [cache, live, load]);
+
+  const changed = useCallback((row: Row, path: string) => {
+    const now = Date.now();
+    const id = row["sys/id"];
+    for (const k of [cellKey(id, path), rowKey(id)]) {
+      const m = marks.current.get(k);
+      if (m && m[1] > now) return m[0];
+      if (m) marks.current.delete(k);
+    }
+    return 0;
+  }, []);
+
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   const patch = useCallback(
     (match: (r: Row) => boolean, fn: (r: Row) => Row) => {
@@ -145,5 +220,6 @@ export function useTableRows(project: ProjectRef, kind: TableKind, request: Omit
     ensure,
     reload,
     patch,
+    changed,
   };
 }
