@@ -38,7 +38,7 @@ def _dump(value, what: str, limit: int) -> str:
     when its UTF-8 text is over ``limit`` bytes, UsageError for NaN or Infinity."""
     try:
         compact = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-    except ValueError as e:
+    except (TypeError, ValueError, RecursionError) as e:  # NaN, bytes or dates of msgpack
         raise UsageError(f"{what} must be plain JSON: {e}") from None
     if len(compact.encode("utf-8", "surrogatepass")) > limit:
         raise TooLargeError(f"{what} is larger than {limit} bytes")

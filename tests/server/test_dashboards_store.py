@@ -7,6 +7,18 @@ import contextlib
 import re
 
 import pytest
+from dashboard_samples import (
+    HOSTILE,
+    IMAGES,
+    LINE,
+    MARKDOWN,
+    PARALLEL,
+    SCATTER,
+    TABLE,
+    VALUE,
+    every_widget,
+    layout,
+)
 from databases import fresh_database
 
 from despina.errors import ConflictError, NotFoundError, UsageError
@@ -90,73 +102,6 @@ def test_version_2_is_migrated_to_3_keeping_saved_views(backend, tmp_path):
 # ---- layouts ---------------------------------------------------------------------------------
 
 
-def every_widget() -> list[dict]:
-    """One widget of each type, side by side on a 12-column grid."""
-    place = lambda i, w=6: {"x": (i % 2) * 6, "y": (i // 2) * 4, "w": w, "h": 4}  # noqa: E731
-    return [
-        {
-            "id": "loss",
-            "type": "line",
-            "title": "Loss",
-            **place(0),
-            "query": "params/lr > 0.01",
-            "group": "params/optimizer",
-            "series": ["train/loss", "valid/loss"],
-            "xaxis": "step",
-        },
-        {
-            "id": "lr-acc",
-            "type": "scatter",
-            "title": "",
-            **place(1),
-            "query": "",
-            "x_field": "params/lr",
-            "y_field": "valid/acc",
-        },
-        {
-            "id": "par",
-            "type": "parallel",
-            "title": "Params",
-            **place(2),
-            "query": "",
-            "fields": ["params/lr", "params/batch", "valid/acc"],
-        },
-        {
-            "id": "img",
-            "type": "images",
-            "title": "Samples",
-            **place(3),
-            "query": "",
-            "field": "samples",
-            "step": None,
-        },
-        {
-            "id": "tbl",
-            "type": "table",
-            "title": "Best",
-            **place(4),
-            "query": "",
-            "columns": ["sys/id", "valid/acc"],
-            "sort": {"path": "valid/acc", "dir": "desc"},
-            "limit": 10,
-        },
-        {
-            "id": "best",
-            "type": "value",
-            "title": "Best accuracy",
-            **place(5),
-            "query": "",
-            "field": "valid/acc",
-            "aggregate": "max",
-        },
-        {"id": "notes_1", "type": "markdown", "title": "Notes", **place(6, 12), "text": "# Hi"},
-    ]
-
-
-def layout(*widgets) -> dict:
-    return {"columns": 12, "widgets": list(widgets) if widgets else every_widget()}
-
-
 def _changed(index: int, **changes) -> dict:
     widgets = every_widget()
     for key, value in changes.items():
@@ -168,7 +113,6 @@ def _changed(index: int, **changes) -> dict:
 
 
 DROP = object()
-LINE, SCATTER, PARALLEL, IMAGES, TABLE, VALUE, MARKDOWN = range(7)
 
 # (layout, what the message says)
 BAD_LAYOUTS = [
@@ -333,8 +277,6 @@ def test_sizes_are_limited(accounts):
 
 
 # ---- storage ---------------------------------------------------------------------------------
-
-HOSTILE = "<img src=x onerror=alert(1)>\"'; DROP TABLE acct_dashboards; -- \u00e9\U0001f600\x00"
 
 
 def test_dashboards_are_created_listed_updated_and_deleted(accounts):
