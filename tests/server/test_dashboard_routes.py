@@ -4,12 +4,15 @@ messages, roles, and hostile strings stored verbatim and answered as JSON."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 
 import httpx
 import pytest
 from dashboard_samples import HOSTILE, MARKDOWN, every_widget, layout
+
+from despina import wire
 
 from server_helpers import ServerProcess
 
@@ -313,3 +316,17 @@ def test_hostile_strings_are_stored_verbatim_and_answered_as_json(server):
     assert {k: got.json()[k] for k in body} == body
     ann.delete(P + f"/reports/{rep.json()['id']}")
     ann.delete(P + f"/dashboards/{r.json()['id']}")
+
+
+def test_msgpack_bodies_that_are_not_plain_json_are_refused(server):
+    ann = server["ann"]
+    before = ann.get(P + "/reports").json()
+    msgpack = {"Content-Type": wire.MSGPACK}
+    body = {"title": "t", "dashboard_id": None, "layout": layout(), "runs": []}
+    for data in ({"loss": b"\x00\x01"}, {"when": datetime.datetime.now(datetime.timezone.utc)}):
+        r = ann.post(P + "/reports", content=wire.pack({**body, "data": data}), headers=msgpack)
+        _refused(r, 400, "a report must be plain JSON")
+    r = ann.post(P + "/reports", content=wire.pack({**body, "data": {"a": 1}}), headers=msgpack)
+    assert r.status_code == 201 and r.json()["data"] == {"a": 1}
+    ann.delete(P + f"/reports/{r.json()['id']}")
+    assert ann.get(P + "/reports").json() == before
