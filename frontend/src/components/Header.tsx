@@ -48,6 +48,7 @@ export function Header({ path }: { path: string[] }) {
           {link("Runs", "runs", "nav-runs")}
           {link("Models", "models", "nav-models")}
           {link("Notebooks", "notebooks", "nav-notebooks")}
+          {link("Dashboards", "dashboards", "nav-dashboards")}
           {link("Project", "metadata", "nav-metadata")}
         </nav>
       )}
