@@ -9,8 +9,9 @@ Tables (prefixed ``acct_``, built by the migrations in ``accounts_schema``):
   once, when it is made. A token may expire and may be revoked.
 - ``acct_passwords`` / ``acct_login_failures``: optional passwords (scrypt) and failed logins
   (``accounts.logins``, see passwords.py); ``acct_views``: saved views of the web app
-  (``accounts.views``, saved_views.py); ``acct_secrets``: the key signing blob links
-  (signing.py).
+  (``accounts.views``, saved_views.py); ``acct_dashboards`` / ``acct_reports``: dashboards
+  and reports of the web app (``accounts.dashboards``, dashboards.py); ``acct_secrets``: the
+  key signing blob links (signing.py).
 
 Roles, weakest first: viewer (read), contributor (read and write), owner (also manage members).
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 from despina.errors import ConflictError, NotFoundError, UsageError
 from despina.server import accounts_schema
+from despina.server.dashboards import Dashboards
 from despina.server.passwords import Logins
 from despina.server.saved_views import SavedViews
 from despina.store.db import Database
@@ -100,6 +102,7 @@ class Accounts:
         accounts_schema.migrate(db)
         self.logins = Logins(self)  # passwords and logging in (passwords.py)
         self.views = SavedViews(self)  # saved views of the web app (saved_views.py)
+        self.dashboards = Dashboards(self)  # dashboards and reports (dashboards.py)
 
     # ---- users ------------------------------------------------------------------------------
 

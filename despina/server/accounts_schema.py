@@ -80,7 +80,38 @@ _V2 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Version 3 (issue 18): dashboards (a grid of widgets, saved with a version that each save
+# bumps, so that two editors cannot overwrite each other unknowingly) and reports (a dashboard
+# frozen with the data of its widgets). Both are validated documents (dashboards.py). Ids
+# never come back after a delete (AUTOINCREMENT on SQLite, an identity on PostgreSQL): a link
+# to a deleted report must not open another one.
+_V3 = [
+    """CREATE TABLE acct_dashboards (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        layout TEXT NOT NULL,
+        widgets INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        updated REAL NOT NULL,
+        updated_by TEXT NOT NULL,
+        UNIQUE (project, name)
+    )""",
+    """CREATE TABLE acct_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        title TEXT NOT NULL,
+        dashboard_id INTEGER,
+        layout TEXT NOT NULL,
+        data TEXT NOT NULL,
+        runs TEXT NOT NULL,
+        created REAL NOT NULL,
+        created_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX acct_reports_project ON acct_reports (project, created)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

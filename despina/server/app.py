@@ -25,6 +25,7 @@ from despina.server import (
     routes_app,
     routes_blobs,
     routes_containers,
+    routes_dashboards,
     routes_groups,
     routes_manage,
     routes_notebooks,
@@ -127,6 +128,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         (routes_manage.router, token),
         (routes_notebooks.router, token),
         (routes_app.router, token),
+        (routes_dashboards.router, token),
         (routes_app.public, {}),
     ):
         app.include_router(router, prefix=PREFIX, responses=responses)

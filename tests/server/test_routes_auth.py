@@ -66,6 +66,34 @@ def _old_view(w):
     return {}
 
 
+DASH = "/api/v1/projects/wa/proj/dashboards"
+REPORTS = "/api/v1/projects/wa/proj/reports"
+LAYOUT = {
+    "columns": 12,
+    "widgets": [{"id": "m", "type": "markdown", "title": "", "x": 0, "y": 0, "w": 12, "h": 2,
+                 "text": "hi"}],
+}  # fmt: skip
+
+
+def _new_dashboard(w):
+    return {"json": {"name": f"board {uuid_module.uuid4().hex}", "layout": LAYOUT}}
+
+
+def _dashboard(w) -> int:
+    """A new dashboard of the project (one per call: a PUT of version 1 or a DELETE works)."""
+    return w.state.accounts.dashboards.create(PROJECT, _new_dashboard(w)["json"]["name"],
+                                              LAYOUT, "owner")["id"]  # fmt: skip
+
+
+def _report(w) -> int:
+    return w.state.accounts.dashboards.create_report(PROJECT, "r", None, LAYOUT, {}, [], "owner")[
+        "id"
+    ]
+
+
+NEW_REPORT = {"title": "t", "dashboard_id": None, "layout": LAYOUT, "data": {"m": 1}, "runs": []}
+
+
 # (method, url, request kwargs, who may, what the viewer gets, what the other project's member gets)
 # "{u}" is the run's uuid, "{id}" its sys id, "{h}" a stored blob's hash, "{signed}" the query
 # of a signed link to it. Rows whose "who may" is None need no token: they are the only ones.
@@ -155,6 +183,23 @@ ROUTES = [
         404,
     ),
     ("DELETE", "/api/v1/projects/wa/proj/views/old", _old_view, "contrib", 403, 404),
+    # dashboards and reports: "{dash}" is a new dashboard of the project, "{report}" a report
+    ("GET", DASH, None, "viewer", 200, 404),
+    ("POST", DASH, _new_dashboard, "contrib", 403, 404),
+    ("GET", DASH + "/{dash}", None, "viewer", 200, 404),
+    (
+        "PUT",
+        DASH + "/{dash}",
+        {"json": {"name": "renamed", "layout": LAYOUT, "version": 1}},
+        "contrib",
+        403,
+        404,
+    ),
+    ("DELETE", DASH + "/{dash}", None, "contrib", 403, 404),
+    ("GET", REPORTS, None, "viewer", 200, 404),
+    ("POST", REPORTS, {"json": NEW_REPORT}, "contrib", 403, 404),
+    ("GET", REPORTS + "/{report}", None, "viewer", 200, 404),
+    ("DELETE", REPORTS + "/{report}", None, "contrib", 403, 404),
     # notebooks: "{nb}" is a notebook of the project, "{cp}" a checkpoint of it
     ("GET", NB, None, "viewer", 200, 404),
     ("POST", NB + "/checkpoints", _new_checkpoint, "contrib", 403, 404),
@@ -192,6 +237,8 @@ def _expand(w, route):
     signed = signing.make_link(key, w.blob, None, time.time()).split("?", 1)[1]
     upload = _upload_session(w) if "{upload}" in url else None
     nb, cp = _checkpoint(w) if "{nb}" in url or "{cp}" in url else (None, None)
+    dash = _dashboard(w) if "{dash}" in url else None
+    report = _report(w) if "{report}" in url else None
     url = url.format(
         u=w.run_uuid,
         id=w.run_id,
@@ -201,6 +248,8 @@ def _expand(w, route):
         upload=upload,
         nb=nb,
         cp=cp,
+        dash=dash,
+        report=report,
     )
     kwargs = kwargs(w) if callable(kwargs) else dict(kwargs or {})
     return method, url, kwargs, who, viewer, other
@@ -223,6 +272,8 @@ def test_every_route_of_the_openapi_document_is_in_the_table(world):
             ("{upload}", "{upload_id}"),
             ("{nb}", "{notebook_id}"),
             ("{cp}", "{checkpoint_id}"),
+            ("{dash}", "{dashboard_id}"),
+            ("{report}", "{report_id}"),
         ):
             path = path.replace(placeholder, name)
         listed.add((method, path))

@@ -278,13 +278,14 @@ async def delete_project(request: Request, who: Caller, projectIdentifier: str =
         await run_in_threadpool(state.store.delete_project, project)
     except ProjectNotFoundError:
         raise HTTPException(404, f"no project {projectIdentifier!r}") from None
-    # a project of the same name made later starts without the members, views and project
-    # container of this one
+    # a project of the same name made later starts without the members, views, dashboards,
+    # reports and project container of this one
     accounts = state.accounts
     for user, _ in accounts.project_members(project):
         accounts.remove_project_member(project, user)
     for view in accounts.views.list(project):
         accounts.views.delete(project, view["name"])
+    accounts.dashboards.delete_project(project)
     known = getattr(request.app.state, "despina_neptune_projects", None)
     if known is not None:
         known.pop(project, None)

@@ -213,6 +213,8 @@ def test_delete_project(world):
     store, accounts = world.state.store, world.state.accounts
     old = call(world, "GET", B + "/projects/get?" + P).json()["id"]
     accounts.views.save("wa/proj", "mine", {"columns": []}, "owner")
+    board = accounts.dashboards.create("wa/proj", "board", {"columns": 12, "widgets": []}, "owner")
+    accounts.dashboards.create_report("wa/proj", "r", board["id"], board["layout"], {}, [], "owner")
     # a project's contributor (no workspace role) may not delete it
     r = call(world, "DELETE", B + "/projects?" + P, "contrib")
     assert r.status_code == 403
@@ -223,6 +225,8 @@ def test_delete_project(world):
     with pytest.raises(ContainerNotFoundError):
         store.get_container_by_uuid(world.run_uuid)
     assert accounts.project_members("wa/proj") == [] and accounts.views.list("wa/proj") == []
+    assert accounts.dashboards.list("wa/proj") == []
+    assert accounts.dashboards.list_reports("wa/proj") == []
     assert store.get_project("wb/proj")  # others stay
     assert call(world, "DELETE", B + "/projects?" + P).status_code == 404
     # made again, it is a new project, with a new project container
