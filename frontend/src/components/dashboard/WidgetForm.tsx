@@ -236,7 +236,7 @@ export function WidgetForm(props: {
         <button type="submit" data-testid="widget-submit">
           {props.initial ? "Apply" : "Add widget"}
         </button>
-        <button type="button" onClick={props.onCancel}>
+        <button type="button" data-testid="widget-cancel" onClick={props.onCancel}>
           Cancel
         </button>
       </div>
