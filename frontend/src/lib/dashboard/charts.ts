@@ -44,7 +44,7 @@ function frame(width: number, height: number, xr: [number, number], yr: [number,
     h("text", { x: x0, y: y0 + 14, fontSize: FONT, fill: AXIS }, formatNumber(xr[0])),
     h("text", { x: x1, y: y0 + 14, fontSize: FONT, textAnchor: "end", fill: AXIS }, formatNumber(xr[1])),
     h("text", { x: (x0 + x1) / 2, y: height - 4, fontSize: FONT, textAnchor: "middle", fill: AXIS }, short(xLabel, 40)),
-    h("text", { x: 4, y: y1 + FONT, fontSize: FONT, fill: AXIS }, yLabel ? short(yLabel, 8) : ""),
+    h("text", { x: x0 + 6, y: y1 + FONT, fontSize: FONT, fill: AXIS }, yLabel ? short(yLabel, 40) : ""),
   ];
 }
 
@@ -96,7 +96,11 @@ export function lineChart(data: LineData, width: number, height: number): El {
     );
   });
   const xLabel = data.xaxis === "relative" ? "seconds since start" : data.xaxis;
-  return svg(width, height, "line", [...frame(width, height, xr, yr, xLabel, ""), ...traces]);
+  // a legend at the top right: the first traces' labels in their colours
+  const legend = data.traces.slice(0, 8).map((t, i) =>
+    h("text", { x: width - PAD_R - 4, y: PAD_T + FONT + i * (FONT + 2), fontSize: FONT, textAnchor: "end", fill: runColor(i), dataTestid: "line-legend" }, short(t.label, 36)),
+  );
+  return svg(width, height, "line", [...frame(width, height, xr, yr, xLabel, ""), ...traces, ...legend]);
 }
 
 export function scatterChart(data: ScatterData, width: number, height: number): El {
