@@ -171,6 +171,18 @@ def test_dashboard_every_widget_reload_resize_report_export(page, runs, tmp_path
     assert _widget(page, "scatter").locator("[data-testid=scatter-point]").count() == 3
     assert _widget(page, "images").locator("[data-testid=widget-image] img").count() == 3
     page.screenshot("report")
+    # reloaded, the report asks the server for the report only: no query of runs or series
+    asked: list[str] = []
+    page.page.on("request", lambda r: asked.append(r.url) if "/api/v1/" in r.url else None)
+    page.page.reload()
+    page.by_testid("report-page").wait_for()
+    _widget(page, "images").locator("[data-testid=widget-image] img").first.wait_for()
+    page.page.wait_for_load_state("networkidle")
+    live = [
+        u for u in asked if any(k in u for k in ("/tables/", "/buckets", "/containers/", "/blobs/"))
+    ]
+    assert live == [] and any("/reports/" in u for u in asked), asked
+    assert page.by_testid("nav-dashboards").get_attribute("class") == "active"
 
     with page.page.expect_download() as info:
         page.by_testid("export-html").click()

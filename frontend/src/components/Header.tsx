@@ -28,7 +28,7 @@ export function Header({ path }: { path: string[] }) {
   const link = (label: string, sec: string, testId: string) => (
     <a
       href={formatHash(["p", ws, proj, sec])}
-      className={(section ?? "runs") === sec ? "active" : ""}
+      className={(section === "reports" ? "dashboards" : (section ?? "runs")) === sec ? "active" : ""}
       data-testid={testId}
     >
       {label}
