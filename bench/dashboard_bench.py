@@ -186,15 +186,17 @@ def main() -> int:
                     print(f"| {call[0]} | {ms:.0f} ms |")
                 print(f"| all {len(todo)}, one after the other | {total:.0f} ms |")
             walls = []
-            for _ in range(3):
-                with httpx.Client(base_url=url, timeout=120) as client:
-                    t0 = time.perf_counter()
-                    with concurrent.futures.ThreadPoolExecutor(6) as pool:
-                        list(pool.map(lambda c: send(client, c), todo))
-                    walls.append((time.perf_counter() - t0) * 1000)
-            print(
-                f"| all {len(todo)}, 6 at a time (a browser) | {statistics.median(walls):.0f} ms |"
-            )
+            try:
+                for _ in range(3):
+                    with httpx.Client(base_url=url, timeout=120) as client:
+                        t0 = time.perf_counter()
+                        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                            list(pool.map(lambda c: send(client, c), todo))
+                        walls.append((time.perf_counter() - t0) * 1000)
+                wall = f"{statistics.median(walls):.0f} ms"
+            except httpx.TimeoutException:
+                wall = "a request passed the 120 s read timeout"
+            print(f"| all {len(todo)}, 6 at a time (a browser) | {wall} |")
         finally:
             proc.terminate()
             proc.wait(10)
