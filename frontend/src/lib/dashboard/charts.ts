@@ -2,7 +2,7 @@
 // band), scatter of two fields, parallel coordinates. Pure: the same tree is shown in the page
 // and written into an exported report, so a report looks like the dashboard it froze.
 import { runColor, withAlpha } from "../../components/chart/colors";
-import { formatNumber } from "../format";
+import { formatDatetime, formatNumber } from "../format";
 import type { LineData, ParallelData, ScatterData } from "./data";
 import { h, type El } from "./svg";
 
@@ -31,7 +31,7 @@ function scale(lo: number, hi: number, a: number, b: number) {
 
 const short = (s: string, n = 28) => (s.length > n ? "…" + s.slice(-(n - 1)) : s);
 
-function frame(width: number, height: number, xr: [number, number], yr: [number, number], xLabel: string, yLabel: string): El[] {
+function frame(width: number, height: number, xr: [number, number], yr: [number, number], xLabel: string, yLabel: string, xText = formatNumber): El[] {
   const x0 = PAD_L;
   const x1 = width - PAD_R;
   const y0 = height - PAD_B;
@@ -41,8 +41,8 @@ function frame(width: number, height: number, xr: [number, number], yr: [number,
     h("line", { x1: x0, x2: x0, y1: y0, y2: y1, stroke: AXIS }),
     h("text", { x: x0 - 4, y: y1 + FONT, fontSize: FONT, textAnchor: "end", fill: AXIS }, formatNumber(yr[1])),
     h("text", { x: x0 - 4, y: y0, fontSize: FONT, textAnchor: "end", fill: AXIS }, formatNumber(yr[0])),
-    h("text", { x: x0, y: y0 + 14, fontSize: FONT, fill: AXIS }, formatNumber(xr[0])),
-    h("text", { x: x1, y: y0 + 14, fontSize: FONT, textAnchor: "end", fill: AXIS }, formatNumber(xr[1])),
+    h("text", { x: x0, y: y0 + 14, fontSize: FONT, fill: AXIS }, xText(xr[0])),
+    h("text", { x: x1, y: y0 + 14, fontSize: FONT, textAnchor: "end", fill: AXIS }, xText(xr[1])),
     h("text", { x: (x0 + x1) / 2, y: height - 4, fontSize: FONT, textAnchor: "middle", fill: AXIS }, short(xLabel, 40)),
     h("text", { x: x0 + 6, y: y1 + FONT, fontSize: FONT, fill: AXIS }, yLabel ? short(yLabel, 40) : ""),
   ];
@@ -100,7 +100,8 @@ export function lineChart(data: LineData, width: number, height: number): El {
   const legend = data.traces.slice(0, 8).map((t, i) =>
     h("text", { x: width - PAD_R - 4, y: PAD_T + FONT + i * (FONT + 2), fontSize: FONT, textAnchor: "end", fill: runColor(i), dataTestid: "line-legend" }, short(t.label, 36)),
   );
-  return svg(width, height, "line", [...frame(width, height, xr, yr, xLabel, ""), ...traces, ...legend]);
+  const xText = data.xaxis === "time" ? (v: number) => formatDatetime(v) : formatNumber;
+  return svg(width, height, "line", [...frame(width, height, xr, yr, xLabel, "", xText), ...traces, ...legend]);
 }
 
 export function scatterChart(data: ScatterData, width: number, height: number): El {
