@@ -12,6 +12,10 @@ const ComparePage = lazy(() => import("./pages/ComparePage"));
 // A rendered checkpoint and a diff of two load on first use too.
 const CheckpointPage = lazy(() => import("./pages/CheckpointPage"));
 const NotebookDiffPage = lazy(() => import("./pages/NotebookDiffPage"));
+// Dashboards and reports (their grid, charts and the HTML export) load on first use too.
+const DashboardsPage = lazy(() => import("./pages/DashboardsPage"));
+const DashboardPage = lazy(() => import("./pages/DashboardPage"));
+const ReportPage = lazy(() => import("./pages/ReportPage"));
 const loadingPage = <div className="muted">loading…</div>;
 import { ModelsPage } from "./pages/ModelsPage";
 import { ModelPage } from "./pages/ModelPage";
@@ -53,7 +57,20 @@ export function App() {
           <ComparePage project={project} query={loc.query} />
         </Suspense>
       );
-    else if (section === "models" && id && sub === "versions" && subId)
+    else if (section === "dashboards" || section === "reports") {
+      const n = Number(id);
+      const inner =
+        id && Number.isInteger(n) && n > 0 ? (
+          section === "dashboards" ? (
+            <DashboardPage key={n} project={project} id={n} />
+          ) : (
+            <ReportPage key={n} project={project} id={n} />
+          )
+        ) : (
+          <DashboardsPage project={project} />
+        );
+      page = <Suspense fallback={loadingPage}>{inner}</Suspense>;
+    } else if (section === "models" && id && sub === "versions" && subId)
       page = <ModelVersionPage project={project} modelId={id} versionId={subId} />;
     else if (section === "models" && id) page = <ModelPage project={project} sysId={id} query={loc.query} />;
     else if (section === "models") page = <ModelsPage project={project} query={loc.query} />;

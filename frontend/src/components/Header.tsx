@@ -30,7 +30,7 @@ export function Header({ path }: { path: string[] }) {
   const link = (label: string, sec: string, testId: string) => (
     <a
       href={formatHash(["p", ws, proj, sec])}
-      className={(section ?? "runs") === sec ? "active" : ""}
+      className={(section === "reports" ? "dashboards" : (section ?? "runs")) === sec ? "active" : ""}
       data-testid={testId}
     >
       {label}
@@ -50,6 +50,7 @@ export function Header({ path }: { path: string[] }) {
           {link("Runs", "runs", "nav-runs")}
           {link("Models", "models", "nav-models")}
           {link("Notebooks", "notebooks", "nav-notebooks")}
+          {link("Dashboards", "dashboards", "nav-dashboards")}
           {link("Project", "metadata", "nav-metadata")}
         </nav>
       )}
