@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +28,7 @@ from despina.server import (
     routes_groups,
     routes_manage,
     routes_notebooks,
+    routes_ops,
     routes_reads,
     routes_tables,
     routes_uploads,
@@ -108,16 +109,10 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
 
     app.openapi = _without_422(app)
 
-    health = APIRouter(tags=["server"])
-
-    @health.get("/health", summary="Liveness (no token needed)")
-    def health_check():
-        return {"status": "ok", "version": app.version, "auth": settings.auth}
-
     # The errors every route of a router may answer; each route adds its own (http.errors).
     token = errors(401)
     for router, responses in (
-        (health, {}),
+        (routes_ops.health, {}),
         (routes_containers.router, token),
         (routes_reads.router, token),
         (routes_blobs.router, token),
