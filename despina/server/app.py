@@ -34,6 +34,7 @@ from despina.server import (
     routes_uploads,
 )
 from despina.server.http import BodyLimit, error_response, errors, http_error_name
+from despina.server.metrics import MetricsMiddleware, metrics_of
 from despina.server.settings import ServerSettings
 from despina.server.state import ServerState
 
@@ -126,6 +127,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
     ):
         app.include_router(router, prefix=PREFIX, responses=responses)
 
+    app.include_router(routes_ops.metrics)
     app.include_router(neptune.router)  # Neptune's 1.x client's API, at Neptune's own paths
 
     static_dir = settings.web_app_dir
@@ -139,5 +141,8 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         limit=settings.max_body_bytes,
         skip=f"{PREFIX}/blobs",
         fast={("POST", f"{PREFIX}/batches"): routes_containers.ingest_fast},
+    )
+    app.add_middleware(
+        MetricsMiddleware, metrics=metrics_of(app.state), fast=(f"{PREFIX}/batches",)
     )
     return app

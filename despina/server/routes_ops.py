@@ -4,21 +4,28 @@
 is readiness: 200 when the database answers a query and the blob store can be reached, else
 503 with the reasons (a load balancer stops sending requests to such a server; it starts again
 by itself once both answer). A server that is shutting down answers 503 too. Neither needs a
-token; neither says more than the status of the two stores.
+token; neither says more than the status of the two stores. ``/metrics`` (see metrics.py)
+needs an admin's token, or the bearer ``DESPINA_METRICS_TOKEN`` when it is set.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from despina.server.auth import authenticate, require_admin, token_from_header
+from despina.server.http import errors
+from despina.server.metrics import metrics_of
 from despina.server.state import ServerState
 
 health = APIRouter(tags=["server"])
+metrics = APIRouter(tags=["server"])  # at /metrics, where Prometheus looks
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 READY_PROBE = "0" * 64  # a blob hash nobody stores: asking for it reaches the blob store
 
 
@@ -80,3 +87,26 @@ async def ready_check(request: Request):
         body["detail"] = "; ".join(problems)
         return JSONResponse(body, status_code=503)
     return {"status": "ready"}
+
+
+@metrics.get(
+    "/metrics",
+    summary="Prometheus metrics (an admin's token or DESPINA_METRICS_TOKEN)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Text exposition format 0.0.4."},
+        **errors(401, 403, 404),
+    },
+)
+def prometheus_metrics(request: Request):
+    state = request.app.state.despina
+    settings = state.settings
+    if not settings.metrics:
+        raise HTTPException(404, "metrics are off on this server (DESPINA_METRICS=off)")
+    header = request.headers.get("authorization")
+    given = token_from_header(header)
+    wanted = settings.metrics_token
+    if not (wanted and given and hmac.compare_digest(given.encode(), wanted.encode())):
+        require_admin(authenticate(state, None, header))
+    text = metrics_of(request.app.state).render(state.store._db)
+    return Response(text, media_type=PROMETHEUS_TEXT)

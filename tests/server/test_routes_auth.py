@@ -72,6 +72,7 @@ def _old_view(w):
 ROUTES = [
     ("GET", "/api/v1/health", None, None, 200, 200),
     ("GET", "/api/v1/ready", None, None, 200, 200),
+    ("GET", "/metrics", None, "admin", 403, 403),
     ("POST", "/api/v1/login", _login, None, 200, 200),
     ("GET", "/api/v1/blobs/{h}?{signed}", None, None, 200, 200),
     ("GET", "/api/v1/containers/by-id/{id}?project=wa/proj", None, "viewer", 200, 404),
