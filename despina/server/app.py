@@ -33,6 +33,7 @@ from despina.server import (
     routes_tables,
     routes_uploads,
 )
+from despina.server.headers import SecurityHeaders
 from despina.server.http import BodyLimit, error_response, errors, http_error_name
 from despina.server.metrics import MetricsMiddleware, metrics_of
 from despina.server.settings import ServerSettings
@@ -142,6 +143,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         skip=f"{PREFIX}/blobs",
         fast={("POST", f"{PREFIX}/batches"): routes_containers.ingest_fast},
     )
+    app.add_middleware(SecurityHeaders, docs_path=f"{PREFIX}/docs")
     app.add_middleware(
         MetricsMiddleware, metrics=metrics_of(app.state), fast=(f"{PREFIX}/batches",)
     )
