@@ -36,6 +36,7 @@ from despina.server import (
 from despina.server.headers import SecurityHeaders
 from despina.server.http import BodyLimit, error_response, errors, http_error_name
 from despina.server.metrics import MetricsMiddleware, metrics_of
+from despina.server.ratelimit import TokenRateLimit
 from despina.server.settings import ServerSettings
 from despina.server.state import ServerState
 
@@ -143,6 +144,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         skip=f"{PREFIX}/blobs",
         fast={("POST", f"{PREFIX}/batches"): routes_containers.ingest_fast},
     )
+    app.add_middleware(TokenRateLimit, limit=settings.token_failure_limit)
     app.add_middleware(SecurityHeaders, docs_path=f"{PREFIX}/docs")
     app.add_middleware(
         MetricsMiddleware, metrics=metrics_of(app.state), fast=(f"{PREFIX}/batches",)

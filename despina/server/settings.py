@@ -95,6 +95,13 @@ SERVER_SETTINGS: tuple[ServerSetting, ...] = (
         "nothing else, for a Prometheus scraper. Unset: only admins' tokens may.",
     ),
     ServerSetting(
+        "token_failure_limit",
+        "DESPINA_TOKEN_FAILURE_LIMIT",
+        "20",
+        "Failed token authentications (401) one client address may have in a minute; past "
+        "them its unverified tokens get 429 with Retry-After. 0: no limit.",
+    ),
+    ServerSetting(
         "shutdown_timeout",
         "DESPINA_SHUTDOWN_TIMEOUT",
         "30",
@@ -124,6 +131,7 @@ class ServerSettings:
     metrics: bool = True
     metrics_token: str | None = None
     shutdown_timeout: float = 30.0
+    token_failure_limit: int = 20
 
     @classmethod
     def build(cls, values: dict[str, str | None], default_data_dir: Path) -> ServerSettings:
@@ -160,6 +168,7 @@ class ServerSettings:
             metrics=_switch("DESPINA_METRICS", get("metrics")),
             metrics_token=_metrics_token(get("metrics_token")),
             shutdown_timeout=_shutdown_seconds(get("shutdown_timeout")),
+            token_failure_limit=_count("DESPINA_TOKEN_FAILURE_LIMIT", get("token_failure_limit")),
         )
 
     @classmethod
@@ -223,6 +232,16 @@ def _metrics_token(text: str | None) -> str | None:
     if text is not None and len(text.strip()) < 16:
         raise ValueError("DESPINA_METRICS_TOKEN must be at least 16 characters long")
     return text.strip() if text else None
+
+
+def _count(env: str, text: str | None) -> int:
+    try:
+        value = int(text or "0")
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{env} must be a whole number, 0 or more, not {text!r}")
+    return value
 
 
 def _shutdown_seconds(text: str | None) -> float:
