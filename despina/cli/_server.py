@@ -60,7 +60,9 @@ def serve(settings, make_app, *, workers: int = 1, log_level: str = "warning") -
     import uvicorn
 
     if workers <= 1:
-        uvicorn.run(make_app(), host=settings.host, port=settings.port, log_level=log_level)
+        from despina.server.shutdown import serve_until_signalled
+
+        serve_until_signalled(make_app(), settings, log_level=log_level)
         return
     import signal
     import time
@@ -80,7 +82,13 @@ def serve(settings, make_app, *, workers: int = 1, log_level: str = "warning") -
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             app = make_app()
-            child = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=log_level)
+            child = uvicorn.Config(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level=log_level,
+                timeout_graceful_shutdown=settings.shutdown_timeout,
+            )
             uvicorn.Server(child).run(sockets=[sock])
         except BaseException as e:  # noqa: BLE001 (the child must never return to the CLI)
             print(f"despina server: worker {os.getpid()} failed: {e}", file=sys.stderr)

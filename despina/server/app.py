@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,11 +29,15 @@ from despina.server import (
     routes_groups,
     routes_manage,
     routes_notebooks,
+    routes_ops,
     routes_reads,
     routes_tables,
     routes_uploads,
 )
+from despina.server.headers import SecurityHeaders
 from despina.server.http import BodyLimit, error_response, errors, http_error_name
+from despina.server.metrics import MetricsMiddleware, metrics_of
+from despina.server.ratelimit import TokenRateLimit
 from despina.server.settings import ServerSettings
 from despina.server.state import ServerState
 
@@ -109,16 +113,10 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
 
     app.openapi = _without_422(app)
 
-    health = APIRouter(tags=["server"])
-
-    @health.get("/health", summary="Liveness (no token needed)")
-    def health_check():
-        return {"status": "ok", "version": app.version, "auth": settings.auth}
-
     # The errors every route of a router may answer; each route adds its own (http.errors).
     token = errors(401)
     for router, responses in (
-        (health, {}),
+        (routes_ops.health, {}),
         (routes_containers.router, token),
         (routes_reads.router, token),
         (routes_blobs.router, token),
@@ -133,6 +131,7 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
     ):
         app.include_router(router, prefix=PREFIX, responses=responses)
 
+    app.include_router(routes_ops.metrics)
     app.include_router(neptune.router)  # Neptune's 1.x client's API, at Neptune's own paths
 
     static_dir = settings.web_app_dir
@@ -146,5 +145,10 @@ def create_app(settings: ServerSettings, state: ServerState | None = None) -> Fa
         limit=settings.max_body_bytes,
         skip=f"{PREFIX}/blobs",
         fast={("POST", f"{PREFIX}/batches"): routes_containers.ingest_fast},
+    )
+    app.add_middleware(TokenRateLimit, limit=settings.token_failure_limit)
+    app.add_middleware(SecurityHeaders, docs_path=f"{PREFIX}/docs")
+    app.add_middleware(
+        MetricsMiddleware, metrics=metrics_of(app.state), fast=(f"{PREFIX}/batches",)
     )
     return app

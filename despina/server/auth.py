@@ -26,6 +26,7 @@ from fastapi import Depends, HTTPException, Request
 
 from despina.errors import ContainerNotFoundError
 from despina.server.accounts import RANK, User, hash_token
+from despina.server.ratelimit import remember_good
 from despina.server.state import ServerState
 
 ANONYMOUS = User(0, "anonymous", admin=True, service=False, created=0.0)
@@ -139,11 +140,13 @@ def authenticate(state: ServerState, cache: AuthCache | None, header: str | None
     if cache is not None:
         who = cache.token(key, state.accounts.clock())
         if who is not None:
+            remember_good(key)
             return who
     found = state.accounts.authenticate(token)
     if found is None:
         raise _unauthorized("the API token is unknown, revoked or expired")
     user, token_id = found
+    remember_good(key)
     now = time.monotonic()
     if now - _touched.get(token_id, -TOUCH_INTERVAL) >= TOUCH_INTERVAL:
         _touched[token_id] = now

@@ -33,6 +33,7 @@ from despina.server.http import (
     reply,
     wants_msgpack,
 )
+from despina.server.metrics import metrics_of
 from despina.server.validate import check_batch
 from despina.store.model import CONTAINER_KINDS
 
@@ -199,7 +200,9 @@ def ingest_body(app_state, header: str | None, body: bytes, encoding: str | None
     except ContainerNotFoundError:
         raise container_not_found(batch.container) from None
     require_container(state, who, project, batch.container, "contributor", cache)
-    return wire.pack(wire.batch_result_to_wire(state.store.apply_batch(batch)))
+    result = state.store.apply_batch(batch)
+    metrics_of(app_state).ingested(batch, result)
+    return wire.pack(wire.batch_result_to_wire(result))
 
 
 @router.post(

@@ -80,6 +80,34 @@ SERVER_SETTINGS: tuple[ServerSetting, ...] = (
         "on: every request needs an API token. off: no tokens, everyone is admin; only "
         "allowed when the server listens on a loopback address.",
     ),
+    ServerSetting(
+        "metrics",
+        "DESPINA_METRICS",
+        "on",
+        "on: GET /metrics answers Prometheus metrics to an admin's API token or to "
+        "DESPINA_METRICS_TOKEN; off: /metrics answers 404.",
+    ),
+    ServerSetting(
+        "metrics_token",
+        "DESPINA_METRICS_TOKEN",
+        None,
+        "A bearer token (any string of 16 characters or more) that may read /metrics and "
+        "nothing else, for a Prometheus scraper. Unset: only admins' tokens may.",
+    ),
+    ServerSetting(
+        "token_failure_limit",
+        "DESPINA_TOKEN_FAILURE_LIMIT",
+        "20",
+        "Failed token authentications (401) one client address may have in a minute; past "
+        "them its unverified tokens get 429 with Retry-After. 0: no limit.",
+    ),
+    ServerSetting(
+        "shutdown_timeout",
+        "DESPINA_SHUTDOWN_TIMEOUT",
+        "30",
+        "Seconds a server given SIGTERM waits for the requests in flight (a batch being "
+        "applied is finished and acknowledged) before it exits anyway; it takes no new ones.",
+    ),
 )
 
 _TRUE = ("1", "on", "true", "yes")
@@ -100,6 +128,10 @@ class ServerSettings:
     max_blob_bytes: int = 64 << 30
     auth: bool = True
     query_timeout: float | None = 30.0
+    metrics: bool = True
+    metrics_token: str | None = None
+    shutdown_timeout: float = 30.0
+    token_failure_limit: int = 20
 
     @classmethod
     def build(cls, values: dict[str, str | None], default_data_dir: Path) -> ServerSettings:
@@ -133,6 +165,10 @@ class ServerSettings:
             max_blob_bytes=int(get("max_blob_bytes")),
             auth=auth_text in _TRUE,
             query_timeout=_seconds(get("query_timeout")),
+            metrics=_switch("DESPINA_METRICS", get("metrics")),
+            metrics_token=_metrics_token(get("metrics_token")),
+            shutdown_timeout=_shutdown_seconds(get("shutdown_timeout")),
+            token_failure_limit=_count("DESPINA_TOKEN_FAILURE_LIMIT", get("token_failure_limit")),
         )
 
     @classmethod
@@ -183,6 +219,39 @@ def _seconds(text: str | None) -> float | None:
             f"DESPINA_QUERY_TIMEOUT must be seconds (30, 2.5) or 0 for none, not {text!r}"
         )
     return value or None
+
+
+def _switch(env: str, text: str | None) -> bool:
+    value = (text or "on").lower()
+    if value not in _TRUE + _FALSE:
+        raise ValueError(f"{env} must be on or off, not {text!r}")
+    return value in _TRUE
+
+
+def _metrics_token(text: str | None) -> str | None:
+    if text is not None and len(text.strip()) < 16:
+        raise ValueError("DESPINA_METRICS_TOKEN must be at least 16 characters long")
+    return text.strip() if text else None
+
+
+def _count(env: str, text: str | None) -> int:
+    try:
+        value = int(text or "0")
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{env} must be a whole number, 0 or more, not {text!r}")
+    return value
+
+
+def _shutdown_seconds(text: str | None) -> float:
+    try:
+        value = float(text or "30")
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"DESPINA_SHUTDOWN_TIMEOUT must be seconds (30, 2.5), not {text!r}")
+    return value
 
 
 def is_loopback(host: str) -> bool:

@@ -451,7 +451,7 @@ def test_a_workspace_contributor_posting_a_project_that_exists_gets_no_role_in_i
 
 # ---- the OpenAPI document -------------------------------------------------------------------
 
-PUBLIC = {("get", "/api/v1/health")}
+PUBLIC = {("get", "/api/v1/health"), ("get", "/api/v1/ready")}
 
 
 @pytest.fixture(scope="module")

@@ -99,6 +99,8 @@ NEW_REPORT = {"title": "t", "dashboard_id": None, "layout": LAYOUT, "data": {"m"
 # of a signed link to it. Rows whose "who may" is None need no token: they are the only ones.
 ROUTES = [
     ("GET", "/api/v1/health", None, None, 200, 200),
+    ("GET", "/api/v1/ready", None, None, 200, 200),
+    ("GET", "/metrics", None, "admin", 403, 403),
     ("POST", "/api/v1/login", _login, None, 200, 200),
     ("GET", "/api/v1/blobs/{h}?{signed}", None, None, 200, 200),
     ("GET", "/api/v1/containers/by-id/{id}?project=wa/proj", None, "viewer", 200, 404),
@@ -216,7 +218,12 @@ ROUTES = [
     ("POST", "/api/v1/uploads/{upload}/finish", None, "contrib", 404, 404),
     ("DELETE", "/api/v1/uploads/{upload}", None, "contrib", 404, 404),
 ]
-PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/login"), ("GET", "/api/v1/blobs/{h}")}
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/ready"),
+    ("POST", "/api/v1/login"),
+    ("GET", "/api/v1/blobs/{h}"),
+}
 
 
 def _ids(route):
