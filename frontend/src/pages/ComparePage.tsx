@@ -7,7 +7,7 @@ import { chartOptionsFromQuery, chartOptionsToQuery, type ChartOptions } from ".
 import { ChartToolbar } from "../components/chart/ChartToolbar";
 import { SeriesChart } from "../components/chart/SeriesChart";
 import { runColor } from "../components/chart/colors";
-import { diffRows, numericPaths, seriesPaths } from "../components/compare/compareData";
+import { defaultAxes, diffRows, numericPaths, seriesPaths } from "../components/compare/compareData";
 import { DiffTable } from "../components/compare/DiffTable";
 import { ParallelCoordinates } from "../components/compare/ParallelCoordinates";
 import { SeriesPicker } from "../components/compare/SeriesPicker";
@@ -53,7 +53,7 @@ export default function ComparePage({ project, query }: PageProps) {
   const path =
     chosen && (!runs || paths.includes(chosen)) ? chosen : (paths.find((p) => /loss/i.test(p)) ?? paths[0] ?? null);
   const axesParam = query.get("axes");
-  const axes = axesParam !== null ? axesParam.split(",").filter((p) => numeric.all.includes(p)) : numeric.differing.slice(0, 6);
+  const axes = axesParam !== null ? axesParam.split(",").filter((p) => numeric.all.includes(p)) : defaultAxes(numeric.differing);
   const uuids = infos.map((r) => r.uuid);
   const names = Object.fromEntries(infos.map((r, i) => [r.uuid, `${r.sys_id} ${runs?.[i].name ?? ""}`.trim()]));
   const toggleAxis = (p: string) => {
