@@ -98,7 +98,6 @@ def test_truncated_headers_show_their_whole_path(page):
     page.screenshot()
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed yet")
 def test_tracked_only_artifact_files_fire_no_blob_request(page, ids):
     blob_posts: list[str] = []
     failed: list[str] = []
@@ -124,7 +123,6 @@ def test_tracked_only_artifact_files_fire_no_blob_request(page, ids):
     page.screenshot()
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed yet")
 def test_parallel_coordinates_default_to_varied_params(ui_page, sweep):
     ui_page.goto(f"#/p/team/sweep/compare?runs={','.join(sweep)}")
     ui_page.page.wait_for_function(
@@ -137,7 +135,6 @@ def test_parallel_coordinates_default_to_varied_params(ui_page, sweep):
     ui_page.screenshot()
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed yet")
 def test_parallel_coordinates_labels_do_not_overlap(ui_page, sweep):
     axes = ["params/learning_rate", "params/weight_decay", *METRICS, "train/loss"]
     ui_page.goto(f"#/p/team/sweep/compare?runs={','.join(sweep)}&axes={','.join(axes)}")

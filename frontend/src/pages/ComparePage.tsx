@@ -1,15 +1,18 @@
 // Several runs side by side (#/p/ws/proj/compare?runs=ID1,ID2): one series overlaid for all
-// of them, a table of the fields that differ, and parallel coordinates of numeric fields.
-import { useMemo } from "react";
+// of them, a table of the fields that differ, parallel coordinates of numeric fields, and the
+// runs' images of one field side by side. Made for sweeps too (50+ runs): 72 colours before
+// any repeats, min-max bands off past 3 runs (a toggle turns them on), the runs list folds.
+import { useMemo, useState } from "react";
 import type { PageProps } from "../api/types";
 import { formatHash, navigate } from "../lib/router";
 import { chartOptionsFromQuery, chartOptionsToQuery, type ChartOptions } from "../lib/series";
 import { ChartToolbar } from "../components/chart/ChartToolbar";
 import { SeriesChart } from "../components/chart/SeriesChart";
 import { runColor } from "../components/chart/colors";
-import { diffRows, numericPaths, seriesPaths } from "../components/compare/compareData";
+import { defaultAxes, diffRows, numericPaths, seriesPaths } from "../components/compare/compareData";
 import { DiffTable } from "../components/compare/DiffTable";
 import { ParallelCoordinates } from "../components/compare/ParallelCoordinates";
+import { ImageCompare } from "../components/compare/ImageCompare";
 import { SeriesPicker } from "../components/compare/SeriesPicker";
 import { useCompareRuns } from "../components/compare/useCompareRuns";
 import "../components/compare/compare.css";
@@ -26,6 +29,11 @@ export default function ComparePage({ project, query }: PageProps) {
   const options = chartOptionsFromQuery(query);
   const allSeries = query.get("allseries") === "1";
   const showAll = query.get("showall") === "1";
+  // bands of many runs hide each other's lines: on by default for up to 3 runs only
+  const bandsParam = query.get("bands");
+  const showBand = bandsParam !== null ? bandsParam === "1" : sysIds.length <= 3;
+  const [runsOpen, setRunsOpen] = useState<boolean | null>(null);
+  const listOpen = runsOpen ?? sysIds.length <= 12;
 
   const update = (patch: Record<string, string | null>, opts?: ChartOptions) => {
     const q = opts ? chartOptionsToQuery(opts, query) : new URLSearchParams(query);
@@ -55,7 +63,7 @@ export default function ComparePage({ project, query }: PageProps) {
   const path =
     chosen && (!runs || paths.includes(chosen)) ? chosen : (paths.find((p) => /loss/i.test(p)) ?? paths[0] ?? null);
   const axesParam = query.get("axes");
-  const axes = axesParam !== null ? axesParam.split(",").filter((p) => numeric.all.includes(p)) : numeric.differing.slice(0, 6);
+  const axes = axesParam !== null ? axesParam.split(",").filter((p) => numeric.all.includes(p)) : defaultAxes(numeric.differing);
   const uuids = infos.map((r) => r.uuid);
   const names = Object.fromEntries(infos.map((r, i) => [r.uuid, `${r.sys_id} ${runs?.[i].name ?? ""}`.trim()]));
   const toggleAxis = (p: string) => {
@@ -65,15 +73,39 @@ export default function ComparePage({ project, query }: PageProps) {
 
   return (
     <div className="compare-page" data-testid="compare-page">
-      <div className="compare-runs" data-testid="compare-runs">
-        {infos.map((r, i) => (
-          <a key={r.sys_id} href={formatHash(["p", project.workspace, project.name, "runs", r.sys_id])}>
-            <span className="swatch" style={{ background: runColor(i) }} /> {r.sys_id} <span className="muted">{runs?.[i].name}</span>
-          </a>
-        ))}
+      <div className="compare-runs-box">
+        <button
+          type="button"
+          className="link"
+          data-testid="compare-runs-toggle"
+          aria-expanded={listOpen}
+          onClick={() => setRunsOpen(!listOpen)}
+        >
+          {listOpen ? "▾" : "▸"} {infos.length} runs
+        </button>
+        {listOpen && (
+          <div className="compare-runs" data-testid="compare-runs">
+            {infos.map((r, i) => (
+              <a key={r.sys_id} href={formatHash(["p", project.workspace, project.name, "runs", r.sys_id])}>
+                <span className="swatch" style={{ background: runColor(i) }} /> {r.sys_id} <span className="muted">{runs?.[i].name}</span>
+              </a>
+            ))}
+          </div>
+        )}
       </div>
       <section>
-        <ChartToolbar options={options} onChange={(o) => update({}, o)} />
+        <div className="compare-toolbar">
+          <ChartToolbar options={options} onChange={(o) => update({}, o)} />
+          <label className="muted">
+            <input
+              type="checkbox"
+              data-testid="compare-bands"
+              checked={showBand}
+              onChange={(e) => update({ bands: e.target.checked ? "1" : "0" })}
+            />{" "}
+            min–max bands
+          </label>
+        </div>
         <div className="compare-top">
           <div>
             <SeriesPicker paths={paths} selected={path} onSelect={(p) => update({ path: p })} />
@@ -89,7 +121,7 @@ export default function ComparePage({ project, query }: PageProps) {
           </div>
           <div className="compare-chart">
             {path ? (
-              <SeriesChart project={project} uuids={uuids} names={names} path={path} options={options} height={380} />
+              <SeriesChart project={project} uuids={uuids} names={names} path={path} options={options} height={380} showBand={showBand} />
             ) : (
               <div className="muted">{runs ? "These runs share no float series." : "loading…"}</div>
             )}
@@ -105,6 +137,14 @@ export default function ComparePage({ project, query }: PageProps) {
           </label>
         </h3>
         {runs ? <DiffTable runs={runs} rows={rows} /> : <div className="muted">loading…</div>}
+      </section>
+      <section>
+        <h3>Images</h3>
+        {runs ? (
+          <ImageCompare uuids={uuids} names={runs.map((r) => `${r.sysId} ${r.name}`)} runs={fields} />
+        ) : (
+          <div className="muted">loading…</div>
+        )}
       </section>
       <section>
         <h3>Parallel coordinates</h3>

@@ -135,6 +135,7 @@ export function SeriesChart(props: SeriesChartProps) {
       data-zoomed={range ? "true" : "false"}
       data-points={cols.x.length}
       data-loading={state.loading ? "true" : "false"}
+      data-band={showBand ? "true" : "false"}
     >
       <div className="series-chart-head">
         <span className="series-chart-title">{props.title ?? path}</span>

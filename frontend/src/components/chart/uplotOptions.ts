@@ -1,9 +1,10 @@
 // uPlot options for a series chart: one line per run, its min/max band, NaN/Inf markers drawn
 // on the canvas, drag to zoom in x (the caller re-fetches buckets for the new range).
 import uPlot from "uplot";
-import { formatDuration, selectionRange, type Marker, type XKind } from "../../lib/series";
+import { selectionRange, type Marker, type XKind } from "../../lib/series";
 import { runColor, withAlpha } from "./colors";
 import { withThemeColors } from "./themeColors";
+import { durationTicks, labelWidth, numberTicks, timeTicks } from "./ticks";
 
 export interface PlotHandlers {
   /** the markers to draw, read at draw time so new data needs no new chart */
@@ -48,6 +49,13 @@ function drawMarkers(u: uPlot, markers: Marker[]): void {
   ctx.restore();
 }
 
+/** Labels are drawn on the canvas; the last drawn set of each axis is kept on the chart's
+ * element as data-x-ticks / data-y-ticks (one label per line) for tests and benchmarks. */
+function shown(u: uPlot, axis: "x" | "y", labels: string[]): string[] {
+  u.root.dataset[axis === "x" ? "xTicks" : "yTicks"] = labels.map((s) => s.replace(/\n/g, " ")).join("\n");
+  return labels;
+}
+
 export function plotOptions(args: {
   width: number;
   height: number;
@@ -61,6 +69,7 @@ export function plotOptions(args: {
   handlers: PlotHandlers;
 }): uPlot.Options {
   const { runs, showBand, xKind, logX, logY, yRange, handlers } = args;
+  const xTicks = xKind === "relative" ? durationTicks : xKind === "time" ? timeTicks : numberTicks;
   const series: uPlot.Series[] = [{}];
   const bands: uPlot.Band[] = [];
   for (let i = 0; i < runs; i++) {
@@ -84,8 +93,18 @@ export function plotOptions(args: {
       y: yRange && !logY ? { range: yRange } : { distr: logY ? 3 : 1 },
     },
     axes: [
-      xKind === "relative" ? { values: (_u, splits) => splits.map(formatDuration) } : {},
-      { size: 60 },
+      {
+        values: (u, splits) => shown(u, "x", xTicks(splits)),
+        // ticks far enough apart for labels as long as theirs (a tiny span needs long ones)
+        space: (_u, _axis, min, max) => {
+          const sample = Array.from({ length: 5 }, (_, k) => min + ((max - min) * k) / 4);
+          return Math.max(50, labelWidth(xTicks(sample)) + 8);
+        },
+      },
+      {
+        values: (u, splits) => shown(u, "y", numberTicks(splits)),
+        size: (_u, values) => Math.max(40, labelWidth(values ?? [])),
+      },
     ],
     series,
     bands,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FieldValue } from "../../api/fields";
-import { axesFor, axisPosition, diffRows, numericPaths, numericValue, seriesPaths } from "./compareData";
+import { axesFor, axisPosition, defaultAxes, diffRows, numericPaths, numericValue, seriesPaths } from "./compareData";
+import { elide, labelLayout } from "./ParallelCoordinates";
 
 function run(fields: [string, string, unknown][]): Map<string, FieldValue> {
   return new Map(fields.map(([path, type, value]) => [path, { path, type, value }]));
@@ -67,5 +68,35 @@ describe("compare data", () => {
     expect(loss).toEqual({ path: "train/loss", min: 0, max: 1 });
     expect(axisPosition(loss, 0.5)).toBe(0.5);
     expect(axisPosition(loss, null)).toBeNull();
+  });
+
+  it("starts parallel coordinates with the params that vary, then other fields", () => {
+    const differing = ["eval/a", "eval/b", "eval/c", "eval/d", "eval/e", "eval/f", "params/lr", "params/wd", "train/loss"];
+    expect(defaultAxes(differing)).toEqual(["params/lr", "params/wd", "eval/a", "eval/b", "eval/c", "eval/d"]);
+    const many = Array.from({ length: 8 }, (_, i) => `parameters/p${i}`);
+    expect(defaultAxes([...differing, ...many])).toEqual(["params/lr", "params/wd", ...many]);
+    expect(defaultAxes(["a", "b"])).toEqual(["a", "b"]);
+    // a constant param is not among the differing paths, so never a default axis
+    const { differing: d } = numericPaths([a, b]);
+    expect(defaultAxes(d)).toContain("params/lr");
+  });
+
+  it("lays axis labels out apart: one row when they fit, else two, elided to their room", () => {
+    expect(elide("eval/a_rather_long_metric_name_3", 10)).toBe("…ic_name_3");
+    expect(elide("short", 10)).toBe("short");
+    const xs = [60, 200, 340, 480];
+    const one = labelLayout(["a/b", "c/d", "e/f", "g/h"], xs, 540);
+    expect(one.map((l) => l.row)).toEqual([0, 0, 0, 0]);
+    const long = Array.from({ length: 4 }, (_, i) => `eval/a_rather_long_metric_name_${i}`);
+    const two = labelLayout(long, xs, 540);
+    expect(two.map((l) => l.row)).toEqual([0, 1, 0, 1]);
+    for (const [i, l] of two.entries()) {
+      expect(l.text.endsWith(String(i))).toBe(true);
+      // half its width on each side of its axis stays off its neighbours in the same row and the edges
+      const half = (l.text.length * 7) / 2;
+      expect(xs[i] - half).toBeGreaterThanOrEqual(0);
+      expect(xs[i] + half).toBeLessThanOrEqual(540);
+      if (i >= 2) expect(xs[i - 2] + (two[i - 2].text.length * 7) / 2).toBeLessThan(xs[i] - half);
+    }
   });
 });

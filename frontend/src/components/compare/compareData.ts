@@ -99,3 +99,14 @@ export function axisPosition(axis: Axis, v: number | null): number | null {
   if (v === null) return null;
   return (v - axis.min) / (axis.max - axis.min);
 }
+
+/** Paths of hyper-parameters, by the usual names of their namespace. */
+const PARAMS = /^(params|parameters|hparams|hyperparameters|config|cfg|args)\//i;
+
+/** The axes parallel coordinates start with: every param that varies across the runs (up to
+ * 12; constant ones left out), then other varied fields up to six axes in all. */
+export function defaultAxes(differing: string[]): string[] {
+  const params = differing.filter((p) => PARAMS.test(p)).slice(0, 12);
+  const others = differing.filter((p) => !PARAMS.test(p));
+  return [...params, ...others].slice(0, Math.max(6, params.length));
+}

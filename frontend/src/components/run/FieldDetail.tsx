@@ -68,7 +68,15 @@ export function FieldDetail({ ctx, path }: { ctx: RunContext; path: string }) {
     }
     case "file_set":
     case "artifact":
-      body = <FileSetView uuid={ctx.uuid} path={path} hash={(field?.value as { hash?: string } | undefined)?.hash} refresh={ctx.refresh} />;
+      body = (
+        <FileSetView
+          uuid={ctx.uuid}
+          path={path}
+          hash={(field?.value as { hash?: string } | undefined)?.hash}
+          refresh={ctx.refresh}
+          tracked={type === "artifact"}
+        />
+      );
       break;
     case "git_ref":
       body = field ? <GitInfo value={field.value as Record<string, unknown>} /> : null;

@@ -1,7 +1,7 @@
 // One file: a preview by kind (image, text, CSV as a table, a diff coloured, HTML only in a
 // sandboxed frame that can run no script) and a download link. Every name is React text.
 import { blobLink, blobText } from "../../api/blobs";
-import type { FileRef } from "../../api/fields";
+import type { FileEntry, FileRef } from "../../api/fields";
 import { CsvTable } from "./CsvTable";
 import { DiffView } from "./DiffView";
 import { formatBytes, previewKind } from "./fieldFormat";
@@ -9,7 +9,12 @@ import { useAsync } from "./useAsync";
 
 export function DownloadLink({ hash, filename, label = "download" }: { hash: string; filename: string; label?: string }) {
   const link = useAsync((_s) => blobLink(hash, filename), `${hash}/${filename}`);
-  if (link.error) return <span className="error">{link.error}</span>;
+  if (link.error)
+    return (
+      <span className="error download-error" title={link.error}>
+        unavailable
+      </span>
+    );
   if (!link.data) return <span className="muted">{label}</span>;
   return (
     <a className="download" data-testid="file-download" href={link.data} download={filename}>
@@ -71,6 +76,28 @@ export function FilePreview({ file, path, filename }: { file: FileRef; path: str
       {kind === "image" && <ImageView hash={file.hash} filename={filename} alt={filename} />}
       {kind !== "image" && kind !== "none" && <TextPreview hash={file.hash} kind={kind} />}
       {kind === "none" && <div className="muted">No preview for this kind of file.</div>}
+    </div>
+  );
+}
+
+/** A file an artifact tracks but never uploaded: where it lives, its size and hash; its bytes
+ * are not in the store, so nothing is fetched. */
+export function TrackedFile({ entry }: { entry: FileEntry }) {
+  return (
+    <div className="file-preview tracked-file" data-testid="tracked-file">
+      <div className="file-meta">
+        <span className="file-name">{entry.path}</span>
+        <span className="muted">{formatBytes(entry.size)}</span>
+        {entry.hash && (
+          <span className="muted hash" title={entry.hash}>
+            sha256 {entry.hash.slice(0, 12)}…
+          </span>
+        )}
+      </div>
+      <div className="muted">
+        Tracked only: the file was not uploaded. It lives at{" "}
+        <span className="file-location" style={{ overflowWrap: "anywhere" }}>{entry.location || "an unknown location"}</span>.
+      </div>
     </div>
   );
 }

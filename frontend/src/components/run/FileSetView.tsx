@@ -1,11 +1,17 @@
-// A file set or artifact: its files with sizes and hashes; a file opens in a preview.
+// A file set or artifact: its files with sizes and hashes; a file opens in a preview. An
+// artifact's files are tracked by hash where they live (a path, s3://...) and never uploaded:
+// they are listed with their location and size, and no blob is asked for.
 import { useState } from "react";
 import { fileEntries, type FileEntry } from "../../api/fields";
 import { formatBytes } from "./fieldFormat";
-import { DownloadLink, FilePreview } from "./FilePreview";
+import { DownloadLink, FilePreview, TrackedFile } from "./FilePreview";
 import { useAsync } from "./useAsync";
 
-export function FileSetView({ uuid, path, hash, refresh = 0 }: { uuid: string; path: string; hash?: string; refresh?: number }) {
+/** A location (a long path, an s3:// URL) wraps inside the panel rather than running past it. */
+const WRAP = { whiteSpace: "normal", overflowWrap: "anywhere", maxWidth: "48ch" } as const;
+
+export function FileSetView(props: { uuid: string; path: string; hash?: string; refresh?: number; tracked?: boolean }) {
+  const { uuid, path, hash, refresh = 0, tracked = false } = props;
   const res = useAsync((signal) => fileEntries(uuid, path, signal), `${uuid}/${path}/${refresh}`);
   const [open, setOpen] = useState<FileEntry | null>(null);
   if (res.error) return <div className="error">{res.error}</div>;
@@ -16,6 +22,7 @@ export function FileSetView({ uuid, path, hash, refresh = 0 }: { uuid: string; p
       <div className="muted">
         {res.data.length} files, {formatBytes(total)}
         {hash ? `, hash ${hash}` : ""}
+        {tracked && ", tracked only (not uploaded: the files stay at their locations)"}
       </div>
       <table className="file-list">
         <thead>
@@ -33,18 +40,31 @@ export function FileSetView({ uuid, path, hash, refresh = 0 }: { uuid: string; p
                 <button type="button" className="link" onClick={() => setOpen(e)}>
                   {e.path}
                 </button>
-                {e.location && <div className="muted">{e.location}</div>}
+                {e.location && (
+                  <div className="muted file-location" title={e.location} style={WRAP}>
+                    {e.location}
+                  </div>
+                )}
               </td>
               <td>{formatBytes(e.size)}</td>
               <td className="hash" title={e.hash}>
                 {e.hash ? e.hash.slice(0, 16) + "…" : ""}
               </td>
-              <td>{e.hash && <DownloadLink hash={e.hash} filename={e.path.split("/").pop() || "file"} />}</td>
+              <td>
+                {tracked ? (
+                  <span className="muted tracked-badge" data-testid="tracked-only">
+                    tracked
+                  </span>
+                ) : (
+                  e.hash && <DownloadLink hash={e.hash} filename={e.path.split("/").pop() || "file"} />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {open && open.hash && (
+      {open && tracked && <TrackedFile entry={open} />}
+      {open && !tracked && open.hash && (
         <FilePreview
           file={{ hash: open.hash, size: open.size, extension: "" }}
           path={open.path}
