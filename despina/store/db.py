@@ -348,6 +348,12 @@ class Database:
         writer = None
         try:
             conn = self.connection()
+            if write and self.read_only:  # known once the connection is open
+                raise StoreError(
+                    f"the store {self.path} is on a read-only file system: it can be read but "
+                    "not written. Make it writable again (or point DESPINA_DATA_DIRECTORY at a "
+                    "writable folder) and log again; nothing stored there was changed."
+                )
             local = self._local
             depth = getattr(local, "depth", 0)
             if depth:  # nested: join the transaction already open on this thread
@@ -405,14 +411,6 @@ class Database:
         so it never fails half-way on a lock. Nested calls join the outer transaction.
         ``lock`` names what the transaction changes (``"container:<uuid>"``); SQLite's one
         write lock already covers it, PostgreSQL locks just that (see postgres.py)."""
-        if not self.read_only:
-            self.connection()  # opening finds out whether the media is read-only
-        if self.read_only:
-            raise StoreError(
-                f"the store {self.path} is on a read-only file system: it can be read but not "
-                "written. Make it writable again (or point DESPINA_DATA_DIRECTORY at a writable "
-                "folder) and log again; nothing stored there was changed."
-            )
         return self._scope("BEGIN IMMEDIATE", write=True)
 
     def reading(self, guard: QueryGuard | None = None):

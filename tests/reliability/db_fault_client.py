@@ -7,19 +7,10 @@ Arguments: n, seconds."""
 import sys
 import time
 
-import despina
+from fault_run import fault_run
 
 n, seconds = int(sys.argv[1]), float(sys.argv[2])
-run = despina.init_run(
-    project="wa/faults",
-    mode="async",
-    flush_period=0.05,
-    capture_hardware_metrics=False,
-    capture_stdout=False,
-    capture_stderr=False,
-    source_files=[],
-    git_ref=False,
-)
+run = fault_run("wa/faults", mode="async")
 print("ID", run["sys/id"].fetch(), flush=True)
 bursts = 50
 for b in range(bursts):

@@ -5,18 +5,10 @@ first and "DONE" once stopped (everything stored)."""
 import sys
 import time
 
-import despina
+from fault_run import fault_run
 
 n, seconds = int(sys.argv[1]), float(sys.argv[2])
-run = despina.init_run(
-    project="wa/disk",
-    flush_period=0.05,
-    capture_hardware_metrics=False,
-    capture_stdout=False,
-    capture_stderr=False,
-    source_files=[],
-    git_ref=False,
-)
+run = fault_run("wa/disk")
 print("ID", run["sys/id"].fetch(), flush=True)
 bursts = 100
 for b in range(bursts):

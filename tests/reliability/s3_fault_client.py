@@ -5,19 +5,12 @@ content) and a point per file, over about ``seconds``, through the server of DES
 import sys
 import time
 
-import despina
+from fault_run import fault_run
+
 from despina.types import File
 
 n, seconds = int(sys.argv[1]), float(sys.argv[2])
-run = despina.init_run(
-    project="wa/s3faults",
-    flush_period=0.05,
-    capture_hardware_metrics=False,
-    capture_stdout=False,
-    capture_stderr=False,
-    source_files=[],
-    git_ref=False,
-)
+run = fault_run("wa/s3faults")
 print("ID", run["sys/id"].fetch(), flush=True)
 for i in range(n):
     run[f"files/{i}"].upload(File.from_content(f"file {i} ".encode() * (1000 + i), extension="bin"))
